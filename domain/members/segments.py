@@ -43,7 +43,12 @@ class SegmentConfig:
     dormant_days: int = 90
     at_risk_below_p_buy_90d: float = 0.25
     vip_share: float = 0.05
-    tiers: tuple[tuple[str, float], ...] = (("basic", 0.0), ("silver", 2000.0), ("gold", 6000.0), ("platinum", 15000.0))
+    tiers: tuple[tuple[str, float], ...] = (
+        ("basic", 0.0),
+        ("silver", 2000.0),
+        ("gold", 6000.0),
+        ("platinum", 15000.0),
+    )
     points_per_yuan: float = 1.0
     points_valid_days: int = 365
     points_warning_days: int = 30
@@ -153,7 +158,8 @@ def _tiers_and_points(days, members, as_of, config) -> pd.DataFrame:
             "spend_12m": spend_12m.round(2),
             "points": points.astype(int),
             "points_expiring": [
-                int(points_expiring(p, o * rate, s * rate)) for p, o, s in zip(points, oldest, since, strict=True)
+                int(points_expiring(p, o * rate, s * rate))
+                for p, o, s in zip(points, oldest, since, strict=True)
             ],
         },
         index=members.index,
