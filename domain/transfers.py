@@ -1,0 +1,123 @@
+"""Transfer requests between locations, as a state machine.
+
+requested -> approved -> shipped -> partially_received -> received
+requested -> rejected | cancelled ;  approved -> cancelled
+
+Approval reserves the units at the source so they cannot be sold twice;
+shipping puts them in transit; receipt lands what arrived, and a shortfall
+closed out at the end is written off at the destination as a discrepancy, so
+the chain total only changes through a write-off, never silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from domain import stock
+from domain.errors import InvalidQuantity, InvalidTransition
+from domain.stock import Movement, Stamp, StockPosition
+
+
+class TransferState(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SHIPPED = "shipped"
+    PARTIALLY_RECEIVED = "partially_received"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATES = frozenset(
+    {TransferState.REQUESTED, TransferState.APPROVED, TransferState.SHIPPED, TransferState.PARTIALLY_RECEIVED}
+)
+
+_EDGES: dict[TransferState, frozenset[TransferState]] = {
+    TransferState.REQUESTED: frozenset({TransferState.APPROVED, TransferState.REJECTED, TransferState.CANCELLED}),
+    TransferState.APPROVED: frozenset({TransferState.SHIPPED, TransferState.CANCELLED}),
+    TransferState.SHIPPED: frozenset({TransferState.PARTIALLY_RECEIVED, TransferState.RECEIVED}),
+    TransferState.PARTIALLY_RECEIVED: frozenset({TransferState.PARTIALLY_RECEIVED, TransferState.RECEIVED}),
+}
+
+
+@dataclass(slots=True, frozen=True)
+class TransferEvent:
+    """A state change, for the audit trail and for announcing it in both groups."""
+
+    transfer_id: int
+    state: TransferState
+    at: datetime
+    actor: str
+    note: str = ""
+
+
+@dataclass(slots=True)
+class TransferRequest:
+    id: int
+    sku: str
+    qty: int
+    from_code: str
+    to_code: str
+    requested_by: str
+    created_at: datetime
+    state: TransferState = TransferState.REQUESTED
+    approved_by: str | None = None
+    shipped_qty: int = 0
+    received_qty: int = 0
+    discrepancy: int = 0
+    note: str = ""
+    updated_at: datetime | None = None
+    events: list[TransferEvent] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def reference(self) -> str:
+        return f"transfer:{self.id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def _go(self, target: TransferState, stamp: Stamp, note: str = "") -> None:
+        if target not in _EDGES.get(self.state, frozenset()):
+            raise InvalidTransition(transfer_id=self.id, state=self.state.value, target=target.value)
+        self.state = target
+        self.updated_at = stamp.at
+        self.events.append(TransferEvent(self.id, target, stamp.at, stamp.actor, note))
+
+    def approve(self, source: StockPosition, stamp: Stamp) -> list[Movement]:
+        self._go(TransferState.APPROVED, stamp)
+        self.approved_by = stamp.actor
+        return [stock.reserve(source, self.qty, stamp)]
+
+    def reject(self, stamp: Stamp, note: str = "") -> None:
+        self._go(TransferState.REJECTED, stamp, note)
+
+    def cancel(self, source: StockPosition, stamp: Stamp) -> list[Movement]:
+        was_approved = self.state is TransferState.APPROVED
+        self._go(TransferState.CANCELLED, stamp)
+        return [stock.release(source, self.qty, stamp)] if was_approved else []
+
+    def ship(self, source: StockPosition, destination: StockPosition, stamp: Stamp) -> list[Movement]:
+        self._go(TransferState.SHIPPED, stamp)
+        self.shipped_qty = self.qty
+        return stock.ship(source, destination, self.qty, stamp)
+
+    def receive(
+        self, source: StockPosition, destination: StockPosition, qty: int, stamp: Stamp, *, final: bool = True
+    ) -> list[Movement]:
+        """Land `qty` more units; `final` closes the transfer and writes off any shortfall."""
+        stock.check_quantity(qty, allow_zero=True)
+        outstanding = self.shipped_qty - self.received_qty
+        if qty > outstanding:
+            raise InvalidQuantity(quantity=qty, maximum=outstanding)
+        closes = final or qty == outstanding
+        self._go(TransferState.RECEIVED if closes else TransferState.PARTIALLY_RECEIVED, stamp)
+        movements = stock.land(source, destination, outstanding if closes else qty, stamp)
+        self.received_qty += qty
+        if closes and qty < outstanding:
+            self.discrepancy = outstanding - qty
+            shortfall = Stamp(stamp.at, stamp.actor, stamp.reference, reason="transfer shortfall")
+            movements.append(stock.write_off(destination, self.discrepancy, shortfall))
+        return movements
