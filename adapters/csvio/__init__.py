@@ -1,0 +1,1 @@
+"""CSV import and export in the formats a previous system hands over (see README)."""

@@ -1,0 +1,530 @@
+"""Repositories for everything but the stock ledger: rows in, domain objects out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from adapters.db.tables import (
+    BarcodeRow,
+    ConsentEventRow,
+    CountLineRow,
+    CountSessionRow,
+    LocationRow,
+    MemberRow,
+    PointsEntryRow,
+    ProcessedKeyRow,
+    ProductRow,
+    ReceiptLineRow,
+    ReceiptRow,
+    StaffLocationRow,
+    StaffRow,
+    SupplierItemRow,
+    SupplierRow,
+    TransferEventRow,
+    TransferRow,
+)
+from domain.barcodes import Barcode, Symbology
+from domain.catalog import Product, SupplierTerms
+from domain.counts import CountLine, CountSession, CountState
+from domain.locations import Location, LocationKind, WarehouseTier
+from domain.membership import ConsentChange, ContactChannel, Member, PointsEntry
+from domain.sales import Receipt
+from domain.staff import Role, StaffMember
+from domain.transfers import TransferRequest, TransferState
+
+T = {
+    name: row.__table__
+    for name, row in {
+        "location": LocationRow,
+        "product": ProductRow,
+        "barcode": BarcodeRow,
+        "supplier": SupplierRow,
+        "supplier_item": SupplierItemRow,
+        "receipt": ReceiptRow,
+        "receipt_line": ReceiptLineRow,
+        "member": MemberRow,
+        "points": PointsEntryRow,
+        "consent": ConsentEventRow,
+        "staff": StaffRow,
+        "staff_location": StaffLocationRow,
+        "transfer": TransferRow,
+        "transfer_event": TransferEventRow,
+        "count": CountSessionRow,
+        "count_line": CountLineRow,
+        "processed": ProcessedKeyRow,
+    }.items()
+}
+CHUNK = 2000
+
+
+def _chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class LocationRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def all(self) -> list[Location]:
+        return [_location(row) for row in self._conn.execute(select(T["location"]).order_by(T["location"].c.code))]
+
+    def get(self, code: str) -> Location | None:
+        row = self._conn.execute(select(T["location"]).where(T["location"].c.code == code)).first()
+        return _location(row) if row else None
+
+    def by_chat(self, chat_id: int) -> Location | None:
+        row = self._conn.execute(select(T["location"]).where(T["location"].c.chat_id == chat_id)).first()
+        return _location(row) if row else None
+
+    def codes(self) -> set[str]:
+        return set(self._conn.execute(select(T["location"].c.code)).scalars())
+
+    def link_chat(self, code: str, chat_id: int) -> None:
+        table = T["location"]
+        self._conn.execute(update(table).where(table.c.chat_id == chat_id).values(chat_id=None))
+        self._conn.execute(update(table).where(table.c.code == code).values(chat_id=chat_id))
+
+
+def _location(row) -> Location:  # type: ignore[no-untyped-def]
+    return Location(
+        row.code,
+        row.name,
+        LocationKind(row.kind),
+        row.region,
+        row.latitude,
+        row.longitude,
+        WarehouseTier(row.tier) if row.tier else None,
+        row.allow_negative_stock,
+        row.chat_id,
+    )
+
+
+class CatalogRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def get(self, sku: str) -> Product | None:
+        row = self._conn.execute(select(T["product"]).where(T["product"].c.sku == sku)).first()
+        return self._with_barcodes([_product(row)])[0] if row else None
+
+    def known_skus(self, skus: Iterable[str] | None = None) -> set[str]:
+        column = T["product"].c.sku
+        if skus is None:
+            return set(self._conn.execute(select(column)).scalars())
+        wanted = sorted(set(skus))
+        found: set[str] = set()
+        for chunk in _chunks(wanted):
+            found.update(self._conn.execute(select(column).where(column.in_(chunk))).scalars())
+        return found
+
+    def by_barcode_keys(self, keys: Iterable[str]) -> list[tuple[Product, int]]:
+        """Products behind any of `keys`, with how many units that code stands for."""
+        barcode = T["barcode"]
+        rows = self._conn.execute(
+            select(T["product"], barcode.c.units)
+            .join(barcode, barcode.c.sku == T["product"].c.sku)
+            .where(barcode.c.key.in_(list(keys)))
+        ).all()
+        return [(_product(row), row.units) for row in rows]
+
+    def all(self) -> list[Product]:
+        rows = self._conn.execute(select(T["product"]).order_by(T["product"].c.sku)).all()
+        return self._with_barcodes([_product(row) for row in rows])
+
+    def barcode_owners(self) -> dict[str, str]:
+        return dict(self._conn.execute(select(T["barcode"].c.key, T["barcode"].c.sku)).all())
+
+    def suppliers_for(self, sku: str) -> list[SupplierTerms]:
+        item, supplier = T["supplier_item"], T["supplier"]
+        rows = self._conn.execute(
+            select(item, supplier.c.name, supplier.c.email)
+            .join(supplier, supplier.c.code == item.c.supplier_code)
+            .where(item.c.sku == sku)
+        ).all()
+        return [_terms(row) for row in rows]
+
+    def all_supplier_terms(self) -> list[SupplierTerms]:
+        item, supplier = T["supplier_item"], T["supplier"]
+        rows = self._conn.execute(
+            select(item, supplier.c.name, supplier.c.email).join(supplier, supplier.c.code == item.c.supplier_code)
+        ).all()
+        return [_terms(row) for row in rows]
+
+    def _with_barcodes(self, products: list[Product]) -> list[Product]:
+        by_sku = {p.sku: p for p in products}
+        barcode = T["barcode"]
+        for chunk in _chunks(sorted(by_sku)):
+            for row in self._conn.execute(select(barcode).where(barcode.c.sku.in_(chunk)).order_by(barcode.c.key)):
+                by_sku[row.sku].barcodes.append(Barcode(row.text, Symbology(row.symbology), row.key))
+        return products
+
+
+def _product(row) -> Product:  # type: ignore[no-untyped-def]
+    return Product(row.sku, row.name, row.category, row.brand, row.unit_price, row.unit_cost, row.pack_size)
+
+
+def _terms(row) -> SupplierTerms:  # type: ignore[no-untyped-def]
+    return SupplierTerms(
+        row.supplier_code, row.name, row.sku, row.unit_cost, row.lead_time_days, row.min_order_qty, row.pack_size, row.email
+    )
+
+
+class ReceiptRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def existing_ids(self, receipt_ids: Iterable[str]) -> set[str]:
+        column = T["receipt"].c.receipt_id
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(receipt_ids))):
+            found.update(self._conn.execute(select(column).where(column.in_(chunk))).scalars())
+        return found
+
+    def add_many(self, receipts: Sequence[Receipt], *, moved_stock: bool) -> None:
+        if not receipts:
+            return
+        self._conn.execute(
+            insert(T["receipt"]),
+            [
+                {
+                    "receipt_id": r.receipt_id,
+                    "location_code": r.location_code,
+                    "at": r.at,
+                    "member_id": r.member_id,
+                    "channel": r.channel.value,
+                    "coupon_code": r.coupon_code,
+                    "total": r.total,
+                    "moved_stock": moved_stock,
+                }
+                for r in receipts
+            ],
+        )
+        self._conn.execute(
+            insert(T["receipt_line"]),
+            [
+                {
+                    "receipt_id": r.receipt_id,
+                    "line_no": n,
+                    "sku": line.sku,
+                    "qty": line.qty,
+                    "unit_price": line.unit_price,
+                    "promo": line.promo,
+                }
+                for r in receipts
+                for n, line in enumerate(r.lines, start=1)
+            ],
+        )
+
+
+class StaffRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def get(self, telegram_user_id: int) -> StaffMember | None:
+        row = self._conn.execute(select(T["staff"]).where(T["staff"].c.telegram_user_id == telegram_user_id)).first()
+        return self._member(row) if row else None
+
+    def all(self) -> list[StaffMember]:
+        return [self._member(row) for row in self._conn.execute(select(T["staff"]).order_by(T["staff"].c.telegram_user_id))]
+
+    def managers_of(self, location_code: str) -> list[StaffMember]:
+        return [s for s in self.all() if s.active and s.role is Role.MANAGER and location_code in s.locations]
+
+    def save(self, member: StaffMember) -> None:
+        staff, links = T["staff"], T["staff_location"]
+        values = {
+            "name": member.name,
+            "role": member.role.value,
+            "phone": member.phone,
+            "email": member.email,
+            "active": member.active,
+        }
+        if self._conn.execute(select(staff.c.telegram_user_id).where(staff.c.telegram_user_id == member.telegram_user_id)).first():
+            self._conn.execute(update(staff).where(staff.c.telegram_user_id == member.telegram_user_id).values(**values))
+        else:
+            self._conn.execute(insert(staff).values(telegram_user_id=member.telegram_user_id, **values))
+        self._conn.execute(delete(links).where(links.c.telegram_user_id == member.telegram_user_id))
+        if member.locations:
+            self._conn.execute(
+                insert(links), [{"telegram_user_id": member.telegram_user_id, "location_code": c} for c in member.locations]
+            )
+
+    def _member(self, row) -> StaffMember:  # type: ignore[no-untyped-def]
+        links = T["staff_location"]
+        codes = self._conn.execute(
+            select(links.c.location_code).where(links.c.telegram_user_id == row.telegram_user_id).order_by(links.c.location_code)
+        ).scalars()
+        return StaffMember(row.telegram_user_id, row.name, Role(row.role), list(codes), row.phone, row.email, row.active)
+
+
+class MemberRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def get(self, member_id: str) -> Member | None:
+        row = self._conn.execute(select(T["member"]).where(T["member"].c.member_id == member_id)).first()
+        return _member(row) if row else None
+
+    def by_phone(self, phone: str) -> Member | None:
+        row = self._conn.execute(select(T["member"]).where(T["member"].c.phone == phone)).first()
+        return _member(row) if row else None
+
+    def by_telegram(self, telegram_user_id: int) -> Member | None:
+        row = self._conn.execute(select(T["member"]).where(T["member"].c.telegram_user_id == telegram_user_id)).first()
+        return _member(row) if row else None
+
+    def known_ids(self) -> set[str]:
+        return set(self._conn.execute(select(T["member"].c.member_id)).scalars())
+
+    def save(self, member: Member) -> None:
+        table = T["member"]
+        values = {
+            "name": member.name,
+            "phone": member.phone,
+            "email": member.email,
+            "telegram_user_id": member.telegram_user_id,
+            "joined_on": member.joined_on,
+            "tier": member.tier,
+            "consent_sms": member.consents_to(ContactChannel.SMS),
+            "consent_email": member.consents_to(ContactChannel.EMAIL),
+            "consent_chat": member.consents_to(ContactChannel.CHAT),
+            "language": member.language,
+        }
+        if self._conn.execute(select(table.c.member_id).where(table.c.member_id == member.member_id)).first():
+            self._conn.execute(update(table).where(table.c.member_id == member.member_id).values(**values))
+        else:
+            self._conn.execute(insert(table).values(member_id=member.member_id, **values))
+
+    def record_consent(self, change: ConsentChange) -> None:
+        self._conn.execute(
+            insert(T["consent"]).values(
+                member_id=change.member_id, channel=change.channel.value, granted=change.granted, at=change.at, source=change.source
+            )
+        )
+
+    def add_points(self, entries: Sequence[PointsEntry]) -> None:
+        if entries:
+            self._conn.execute(
+                insert(T["points"]),
+                [
+                    {
+                        "member_id": e.member_id,
+                        "at": e.at,
+                        "kind": e.kind.value,
+                        "points": e.points,
+                        "reference": e.reference,
+                        "expires_on": e.expires_on,
+                    }
+                    for e in entries
+                ],
+            )
+
+    def points_balances(self) -> dict[str, int]:
+        table = T["points"]
+
+        rows = self._conn.execute(select(table.c.member_id, func.sum(table.c.points)).group_by(table.c.member_id))
+        return {member_id: int(total or 0) for member_id, total in rows}
+
+
+def _member(row) -> Member:  # type: ignore[no-untyped-def]
+    return Member(
+        row.member_id,
+        row.name,
+        row.phone,
+        row.email,
+        row.telegram_user_id,
+        row.joined_on,
+        row.tier,
+        {
+            ContactChannel.SMS: row.consent_sms,
+            ContactChannel.EMAIL: row.consent_email,
+            ContactChannel.CHAT: row.consent_chat,
+        },
+        row.language,
+    )
+
+
+class TransferRepository:
+    def __init__(self, connection: Connection, *, lock_rows: bool) -> None:
+        self._conn = connection
+        self._lock_rows = lock_rows
+
+    def add(self, transfer: TransferRequest) -> TransferRequest:
+        result = self._conn.execute(insert(T["transfer"]).values(**_transfer_values(transfer)))
+        transfer.id = int(result.inserted_primary_key[0])
+        self._write_events(transfer)
+        return transfer
+
+    def get(self, transfer_id: int) -> TransferRequest | None:
+        query = select(T["transfer"]).where(T["transfer"].c.id == transfer_id)
+        if self._lock_rows:
+            query = query.with_for_update()
+        row = self._conn.execute(query).first()
+        return _transfer(row) if row else None
+
+    def save(self, transfer: TransferRequest) -> None:
+        table = T["transfer"]
+        self._conn.execute(update(table).where(table.c.id == transfer.id).values(**_transfer_values(transfer)))
+        self._write_events(transfer)
+
+    def open_for(self, location_code: str | None = None) -> list[TransferRequest]:
+        table = T["transfer"]
+        query = select(table).where(table.c.state.in_([s.value for s in TransferState if s in _OPEN]))
+        if location_code:
+            query = query.where((table.c.from_code == location_code) | (table.c.to_code == location_code))
+        return [_transfer(row) for row in self._conn.execute(query.order_by(table.c.id))]
+
+    def _write_events(self, transfer: TransferRequest) -> None:
+        if transfer.events:
+            self._conn.execute(
+                insert(T["transfer_event"]),
+                [
+                    {"transfer_id": transfer.id, "state": e.state.value, "at": e.at, "actor": e.actor, "note": e.note}
+                    for e in transfer.events
+                ],
+            )
+            transfer.events.clear()
+
+
+_OPEN = {TransferState.REQUESTED, TransferState.APPROVED, TransferState.SHIPPED, TransferState.PARTIALLY_RECEIVED}
+
+
+def _transfer_values(t: TransferRequest) -> dict[str, object]:
+    return {
+        "sku": t.sku,
+        "qty": t.qty,
+        "from_code": t.from_code,
+        "to_code": t.to_code,
+        "state": t.state.value,
+        "requested_by": t.requested_by,
+        "approved_by": t.approved_by,
+        "shipped_qty": t.shipped_qty,
+        "received_qty": t.received_qty,
+        "discrepancy": t.discrepancy,
+        "note": t.note,
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
+    }
+
+
+def _transfer(row) -> TransferRequest:  # type: ignore[no-untyped-def]
+    return TransferRequest(
+        id=row.id,
+        sku=row.sku,
+        qty=row.qty,
+        from_code=row.from_code,
+        to_code=row.to_code,
+        requested_by=row.requested_by,
+        created_at=row.created_at,
+        state=TransferState(row.state),
+        approved_by=row.approved_by,
+        shipped_qty=row.shipped_qty,
+        received_qty=row.received_qty,
+        discrepancy=row.discrepancy,
+        note=row.note,
+        updated_at=row.updated_at,
+    )
+
+
+class CountRepository:
+    def __init__(self, connection: Connection, *, lock_rows: bool) -> None:
+        self._conn = connection
+        self._lock_rows = lock_rows
+
+    def add(self, session: CountSession) -> CountSession:
+        table = T["count"]
+        result = self._conn.execute(insert(table).values(**_count_values(session)))
+        session.id = int(result.inserted_primary_key[0])
+        return session
+
+    def get(self, session_id: int) -> CountSession | None:
+        query = select(T["count"]).where(T["count"].c.id == session_id)
+        if self._lock_rows:
+            query = query.with_for_update()
+        row = self._conn.execute(query).first()
+        return self._session(row) if row else None
+
+    def active_at(self, location_code: str) -> CountSession | None:
+        table = T["count"]
+        row = self._conn.execute(
+            select(table)
+            .where(table.c.location_code == location_code, table.c.state.in_([CountState.OPEN.value, CountState.RECOUNT.value]))
+            .order_by(table.c.id.desc())
+        ).first()
+        return self._session(row) if row else None
+
+    def awaiting_approval(self, location_codes: Iterable[str] | None = None) -> list[CountSession]:
+        table = T["count"]
+        query = select(table).where(table.c.state == CountState.SUBMITTED.value)
+        if location_codes is not None:
+            query = query.where(table.c.location_code.in_(list(location_codes)))
+        return [self._session(row) for row in self._conn.execute(query.order_by(table.c.id))]
+
+    def save(self, session: CountSession) -> None:
+        table, lines = T["count"], T["count_line"]
+        self._conn.execute(update(table).where(table.c.id == session.id).values(**_count_values(session)))
+        self._conn.execute(delete(lines).where(lines.c.session_id == session.id))
+        if session.lines:
+            self._conn.execute(
+                insert(lines),
+                [
+                    {
+                        "session_id": session.id,
+                        "sku": line.sku,
+                        "counted": line.counted,
+                        "book_at_count": line.book_at_count,
+                        "counted_at": line.counted_at,
+                        "counted_by": line.counted_by,
+                        "unit_cost": line.unit_cost,
+                    }
+                    for line in session.lines.values()
+                ],
+            )
+
+    def _session(self, row) -> CountSession:  # type: ignore[no-untyped-def]
+        lines = T["count_line"]
+        session = CountSession(
+            id=row.id,
+            location_code=row.location_code,
+            opened_by=row.opened_by,
+            opened_at=row.opened_at,
+            category=row.category,
+            state=CountState(row.state),
+            recounts=row.recounts,
+            approved_by=row.approved_by,
+        )
+        for line in self._conn.execute(select(lines).where(lines.c.session_id == row.id)):
+            session.lines[line.sku] = CountLine(
+                line.sku, line.counted, line.book_at_count, line.counted_at, line.counted_by, line.unit_cost
+            )
+        return session
+
+
+def _count_values(s: CountSession) -> dict[str, object]:
+    return {
+        "location_code": s.location_code,
+        "category": s.category,
+        "state": s.state.value,
+        "opened_by": s.opened_by,
+        "opened_at": s.opened_at,
+        "recounts": s.recounts,
+        "approved_by": s.approved_by,
+    }
+
+
+class ProcessedKeys:
+    """Remembers what was already handled, so a replay has one effect."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def seen(self, scope: str, key: str) -> bool:
+        table = T["processed"]
+        return self._conn.execute(select(table.c.id).where(table.c.scope == scope, table.c.key == key)).first() is not None
+
+    def remember(self, scope: str, key: str, at: datetime) -> None:
+        self._conn.execute(insert(T["processed"]).values(scope=scope, key=key, at=at))

@@ -1,0 +1,238 @@
+"""Database tables. The domain never sees these: repositories map rows to domain objects.
+
+Codes (location code, SKU, receipt id) are the natural keys staff and CSV files
+use, so they are the primary keys too: no id translation on the hot paths.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+# SQLite only auto-increments an INTEGER primary key; PostgreSQL gets 64-bit ids.
+_BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+def _ts(**kwargs: object) -> Column:
+    return Column(DateTime(timezone=True), **kwargs)
+
+
+class LocationRow(SQLModel, table=True):
+    __tablename__ = "location"
+    code: str = Field(primary_key=True, max_length=32)
+    name: str
+    kind: str = Field(max_length=16)
+    region: str
+    latitude: float
+    longitude: float
+    tier: str | None = Field(default=None, max_length=16)
+    allow_negative_stock: bool = False
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True, nullable=True))
+
+
+class ProductRow(SQLModel, table=True):
+    __tablename__ = "product"
+    sku: str = Field(primary_key=True, max_length=64)
+    name: str = Field(index=True)
+    category: str = Field(index=True)
+    brand: str
+    unit_price: float
+    unit_cost: float
+    pack_size: int = 1
+
+
+class BarcodeRow(SQLModel, table=True):
+    __tablename__ = "barcode"
+    key: str = Field(primary_key=True, max_length=64)
+    sku: str = Field(foreign_key="product.sku", index=True)
+    text: str
+    symbology: str
+    units: int = 1  # a carton code counts its pack size
+
+
+class SupplierRow(SQLModel, table=True):
+    __tablename__ = "supplier"
+    code: str = Field(primary_key=True, max_length=32)
+    name: str
+    email: str | None = None
+
+
+class SupplierItemRow(SQLModel, table=True):
+    __tablename__ = "supplier_item"
+    supplier_code: str = Field(foreign_key="supplier.code", primary_key=True)
+    sku: str = Field(foreign_key="product.sku", primary_key=True, index=True)
+    unit_cost: float
+    lead_time_days: int
+    min_order_qty: int
+    pack_size: int
+
+
+class StockPositionRow(SQLModel, table=True):
+    __tablename__ = "stock_position"
+    __table_args__ = (Index("ix_stock_position_sku", "sku"),)
+    location_code: str = Field(foreign_key="location.code", primary_key=True)
+    sku: str = Field(foreign_key="product.sku", primary_key=True)
+    on_hand: int = 0
+    reserved: int = 0
+    in_transit_in: int = 0
+    in_transit_out: int = 0
+    min_qty: int | None = None
+    max_qty: int | None = None
+    reorder_point: float | None = None  # from the replenishment engine
+
+
+class StockMovementRow(SQLModel, table=True):
+    __tablename__ = "stock_movement"
+    __table_args__ = (Index("ix_stock_movement_position", "location_code", "sku", "id"),)
+    id: int | None = Field(default=None, sa_column=Column(_BIG_ID, primary_key=True, autoincrement=True))
+    at: datetime = Field(sa_column=_ts(nullable=False))
+    location_code: str
+    sku: str
+    kind: str = Field(max_length=24)
+    on_hand: int = 0
+    reserved: int = 0
+    in_transit_in: int = 0
+    in_transit_out: int = 0
+    actor: str
+    reference: str = Field(index=True)
+    reason: str = ""
+
+
+class ReceiptRow(SQLModel, table=True):
+    __tablename__ = "receipt"
+    receipt_id: str = Field(primary_key=True, max_length=64)
+    location_code: str = Field(foreign_key="location.code", index=True)
+    at: datetime = Field(sa_column=_ts(nullable=False, index=True))
+    member_id: str | None = Field(default=None, index=True)
+    channel: str = "store"
+    coupon_code: str | None = None
+    total: float = 0.0
+    moved_stock: bool = False  # history imports do not move stock; live sales do
+
+
+class ReceiptLineRow(SQLModel, table=True):
+    __tablename__ = "receipt_line"
+    __table_args__ = (Index("ix_receipt_line_sku", "sku"),)
+    receipt_id: str = Field(foreign_key="receipt.receipt_id", primary_key=True)
+    line_no: int = Field(primary_key=True)
+    sku: str
+    qty: int
+    unit_price: float
+    promo: bool = False
+
+
+class MemberRow(SQLModel, table=True):
+    __tablename__ = "member"
+    member_id: str = Field(primary_key=True, max_length=64)
+    name: str
+    phone: str | None = Field(default=None, index=True)
+    email: str | None = None
+    telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True, nullable=True))
+    joined_on: date
+    tier: str = ""
+    consent_sms: bool = False
+    consent_email: bool = False
+    consent_chat: bool = False
+    language: str | None = None
+
+
+class PointsEntryRow(SQLModel, table=True):
+    __tablename__ = "points_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: str = Field(foreign_key="member.member_id", index=True)
+    at: datetime = Field(sa_column=_ts(nullable=False))
+    kind: str
+    points: int
+    reference: str = Field(index=True)
+    expires_on: date | None = None
+
+
+class ConsentEventRow(SQLModel, table=True):
+    __tablename__ = "consent_event"
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: str = Field(foreign_key="member.member_id", index=True)
+    channel: str
+    granted: bool
+    at: datetime = Field(sa_column=_ts(nullable=False))
+    source: str
+
+
+class StaffRow(SQLModel, table=True):
+    __tablename__ = "staff"
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    name: str
+    role: str
+    phone: str | None = None
+    email: str | None = None
+    active: bool = True
+
+
+class StaffLocationRow(SQLModel, table=True):
+    __tablename__ = "staff_location"
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    location_code: str = Field(foreign_key="location.code", primary_key=True)
+
+
+class TransferRow(SQLModel, table=True):
+    __tablename__ = "transfer"
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(foreign_key="product.sku")
+    qty: int
+    from_code: str = Field(foreign_key="location.code", index=True)
+    to_code: str = Field(foreign_key="location.code", index=True)
+    state: str = Field(index=True)
+    requested_by: str
+    approved_by: str | None = None
+    shipped_qty: int = 0
+    received_qty: int = 0
+    discrepancy: int = 0
+    note: str = ""
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    updated_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class TransferEventRow(SQLModel, table=True):
+    __tablename__ = "transfer_event"
+    id: int | None = Field(default=None, primary_key=True)
+    transfer_id: int = Field(foreign_key="transfer.id", index=True)
+    state: str
+    at: datetime = Field(sa_column=_ts(nullable=False))
+    actor: str
+    note: str = ""
+
+
+class CountSessionRow(SQLModel, table=True):
+    __tablename__ = "count_session"
+    id: int | None = Field(default=None, primary_key=True)
+    location_code: str = Field(foreign_key="location.code", index=True)
+    category: str | None = None
+    state: str = Field(index=True)
+    opened_by: str
+    opened_at: datetime = Field(sa_column=_ts(nullable=False))
+    recounts: int = 0
+    approved_by: str | None = None
+
+
+class CountLineRow(SQLModel, table=True):
+    __tablename__ = "count_line"
+    session_id: int = Field(foreign_key="count_session.id", primary_key=True)
+    sku: str = Field(primary_key=True)
+    counted: int
+    book_at_count: int
+    counted_at: datetime = Field(sa_column=_ts(nullable=False))
+    counted_by: str
+    unit_cost: float = 0.0
+
+
+class ProcessedKeyRow(SQLModel, table=True):
+    """Idempotency keys of things already handled (Telegram update ids, API requests)."""
+
+    __tablename__ = "processed_key"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=32)
+    key: str = Field(max_length=128)
+    at: datetime = Field(sa_column=_ts(nullable=False))

@@ -1,0 +1,50 @@
+"""Every setting, read once from the environment and an optional `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path("data")
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: str = Field("development", description="development | production")
+    database_url: str = Field(f"sqlite:///{DATA_DIR / 'retail.db'}", description="SQLAlchemy URL")
+    tz_name: str = "Asia/Shanghai"
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    api_token: str = Field("dev-api-token", description="Bearer token for POST /api/receipts")
+
+    telegram_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_mode: str = "polling"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+    @field_validator("telegram_mode")
+    @classmethod
+    def _known_mode(cls, value: str) -> str:
+        if value not in ("polling", "webhook"):
+            raise ValueError("TELEGRAM_MODE must be polling or webhook")
+        return value
+
+    @model_validator(mode="after")
+    def _no_placeholders_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.api_token in PLACEHOLDER_SECRETS or self.api_token == "dev-api-token":
+                raise ValueError("set API_TOKEN to a real secret in production")
+            if self.telegram_mode == "webhook" and self.webhook_secret in PLACEHOLDER_SECRETS:
+                raise ValueError("set WEBHOOK_SECRET in production webhook mode")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

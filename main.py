@@ -1,0 +1,204 @@
+"""Composition root and command line of the retail operations assistant.
+
+Everything that builds the world (settings, database, services, web server,
+bot, scheduler) is wired here and nowhere else; tests call the same builders
+with their own settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from adapters.csvio.exporter import export_dir
+from adapters.csvio.importer import Importer
+from adapters.csvio.sales_rows import read_receipts
+from adapters.db.engine import Database, open_database
+from adapters.db.migrate import upgrade_to_head
+from adapters.db.unit_of_work import UnitOfWorkFactory
+from adapters.http.receipts_api import receipts_routes
+from adapters.http.server import WebParts, init_app
+from adapters.settings import Settings
+from domain.services.sales import PostingReport, post_receipts
+
+log = logging.getLogger("retail")
+SALES_API_ACTOR = "api:receipts"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_database(settings: Settings) -> Database:
+    """Open the configured database and bring its schema up to date."""
+    upgrade_to_head(settings.database_url)
+    return open_database(settings.database_url)
+
+
+def build_importer(uow: UnitOfWorkFactory, settings: Settings) -> Importer:
+    return Importer(uow, ZoneInfo(settings.tz_name), utc_now)
+
+
+def post_sales(uow: UnitOfWorkFactory, receipts: Sequence, actor: str) -> PostingReport:
+    return uow.run(lambda unit: post_receipts(unit, receipts, actor))
+
+
+# -- commands ------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    database = build_database(settings)
+    try:
+        outcomes = build_importer(UnitOfWorkFactory(database), settings).import_dir(Path(args.dir))
+    finally:
+        database.dispose()
+    for outcome in outcomes:
+        print(outcome.summary())
+        for error in outcome.errors[:20]:
+            print(f"  {error}")
+        if len(outcome.errors) > 20:
+            print(f"  ... and {len(outcome.errors) - 20} more")
+    return 1 if any(o.status == "rejected" for o in outcomes) else 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    database = build_database(settings)
+    try:
+        written = export_dir(UnitOfWorkFactory(database), Path(args.dir), ZoneInfo(settings.tz_name))
+    finally:
+        database.dispose()
+    for name, count in written.items():
+        print(f"{name}: {count} rows")
+    return 0
+
+
+def cmd_sales(args: argparse.Namespace, settings: Settings) -> int:
+    receipts, source = read_receipts(Path(args.file), ZoneInfo(settings.tz_name))
+    if source.errors:
+        print(f"{source.name}: rejected, nothing posted ({len(source.errors)} error(s))")
+        for error in source.errors[:20]:
+            print(f"  {error}")
+        return 1
+    database = build_database(settings)
+    try:
+        report = post_sales(UnitOfWorkFactory(database), receipts, f"file:{source.name}")
+    finally:
+        database.dispose()
+    print(
+        f"{source.name}: {len(report.posted)} receipts posted ({report.lines_posted} lines), "
+        f"{len(report.already_posted)} already posted, {len(report.refused)} refused"
+    )
+    for receipt, error in report.refused[:50]:
+        print(f"  receipt {receipt.receipt_id} refused: {error}")
+    return 1 if report.refused else 0
+
+
+def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.demo_chain import generate_demo_chain
+
+    database = build_database(settings)
+    uow = UnitOfWorkFactory(database)
+    try:
+        if args.if_empty:
+            with uow(readonly=True) as unit:
+                if unit.locations.codes():
+                    print("demo chain already loaded; skipping (drop data/ to rebuild)")
+                    return 0
+        out = Path(args.dir)
+        end = date.fromisoformat(args.end_date) if args.end_date else datetime.now(ZoneInfo(settings.tz_name)).date()
+        summary = generate_demo_chain(out, seed=args.seed, end_date=end)
+        print(f"demo chain written to {out}: {summary}")
+        outcomes = build_importer(uow, settings).import_dir(out)
+    finally:
+        database.dispose()
+    for outcome in outcomes:
+        print(outcome.summary())
+    return 1 if any(o.status == "rejected" for o in outcomes) else 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(serve(settings))
+    return 0
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run the web server (and, when configured, the bot) until stopped."""
+    from aiohttp import web
+
+    database = build_database(settings)
+    uow = UnitOfWorkFactory(database)
+    api = WebParts(
+        routes=receipts_routes(lambda receipts: post_sales(uow, receipts, SALES_API_ACTOR), settings.api_token, ZoneInfo(settings.tz_name))
+    )
+
+    def health() -> dict[str, object]:
+        return {"database": database.writer.dialect.name, "telegram": bool(settings.telegram_token)}
+
+    runner = web.AppRunner(init_app(health, [api]))
+    await runner.setup()
+    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    await site.start()
+    print(f"serving on http://{settings.http_host}:{settings.http_port} (health at /health)", flush=True)
+    if not settings.telegram_token:
+        print("TELEGRAM_TOKEN is not set: the Telegram bot is not running.", flush=True)
+    stop = stop or _stop_on_signals()
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        database.dispose()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    upgrade_to_head(settings.database_url)
+    print("database schema is up to date")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="main.py", description="Retail operations assistant")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the web server, bot and scheduler").set_defaults(run=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    imp = sub.add_parser("import", help="load CSV files from DIR")
+    imp.add_argument("dir")
+    imp.set_defaults(run=cmd_import)
+    exp = sub.add_parser("export", help="write CSV files to DIR")
+    exp.add_argument("dir")
+    exp.set_defaults(run=cmd_export)
+    sales = sub.add_parser("sales", help="post live sales from a CSV file through the ledger")
+    sales.add_argument("file")
+    sales.set_defaults(run=cmd_sales)
+    demo = sub.add_parser("demo-data", help="build the demo chain and import it")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--dir", default="data/demo")
+    demo.add_argument("--end-date", help="last day of history (default: today)")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
+    demo.set_defaults(run=cmd_demo_data)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args = parser().parse_args(argv)
+    return args.run(args, Settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
