@@ -1,0 +1,111 @@
+"""Sales history as dense series x day matrices, the shape every model reads.
+
+A row is one store x SKU that the chain sells or stocks; a column is one day
+before `as_of`. Matrices are float32 to keep 200 stores x 10,000 SKUs in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from domain.forecasting.censoring import censored_days
+from domain.forecasting.frames import ChainFrames, as_day
+
+
+@dataclass
+class SalesPanel:
+    """Daily history of every store x SKU series up to (not including) `as_of`."""
+
+    series: pd.DataFrame  # location_code, sku, category, brand, region, tier, unit_price + integer codes
+    days: pd.DatetimeIndex
+    qty: np.ndarray  # float32 (series, days)
+    promo: np.ndarray  # float32 (series, days), share of units on promotion
+    censored: np.ndarray  # bool (series, days): shelf empty, demand unknown
+    first_sale: np.ndarray  # int index of the first day with sales, len(days) if none
+    prices: tuple[np.ndarray, np.ndarray, np.ndarray]  # (row, column, avg_price) of each day with sales
+    flagged: np.ndarray | None = None  # bool (series, days): stock-outs recorded by the ledger
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.days[0] + pd.Timedelta(days=len(self.days))
+
+    def as_of_day(self, t: int) -> pd.Timestamp:
+        """The calendar day of column `t` (len(days) is `as_of`)."""
+        return self.days[0] + pd.Timedelta(days=t)
+
+    def truncated(self, t: int) -> SalesPanel:
+        """The panel as it looked on the morning of column `t`: later days gone, censoring re-judged."""
+        flagged = None if self.flagged is None else self.flagged[:, :t]
+        rows, columns, prices = self.prices
+        early = columns < t
+        has_sale = self.qty[:, :t] > 0
+        first_sale = np.where(has_sale.any(axis=1), has_sale.argmax(axis=1), t)
+        return SalesPanel(
+            self.series, self.days[:t], self.qty[:, :t], self.promo[:, :t],
+            censored_days(self.qty[:, :t], flagged), first_sale,
+            (rows[early], columns[early], prices[early]), flagged,
+        )
+
+    def observed(self) -> np.ndarray:
+        """Days whose sales are a measurement of demand: not censored, product already launched."""
+        launched = np.arange(len(self.days))[None, :] >= self.first_sale[:, None]
+        return launched & ~self.censored
+
+
+def build_panel(frames: ChainFrames, as_of: object, history_days: int = 364) -> SalesPanel:
+    """The panel of store series with `history_days` days of history before `as_of`."""
+    as_of = as_day(as_of)
+    days = pd.date_range(as_of - pd.Timedelta(days=history_days), periods=history_days, freq="D")
+    sales = frames.sales[(frames.sales["date"] >= days[0]) & (frames.sales["date"] < as_of)]
+    series = _store_series(frames, sales)
+    row = _row_lookup(series, sales)
+    col = ((sales["date"] - days[0]).dt.days).to_numpy()
+    qty = np.zeros((len(series), len(days)), dtype=np.float32)
+    promo = np.zeros_like(qty)
+    qty[row, col] = sales["qty"].to_numpy(dtype=np.float32)
+    promo[row, col] = sales["promo"].fillna(0).to_numpy(dtype=np.float32)
+    has_sale = qty > 0
+    first_sale = np.where(has_sale.any(axis=1), has_sale.argmax(axis=1), len(days))
+    flagged = _flagged_stockouts(frames, series, days)
+    prices = (row.astype(np.int32), col.astype(np.int32), sales["avg_price"].to_numpy(dtype=np.float32))
+    return SalesPanel(series, days, qty, promo, censored_days(qty, flagged), first_sale, prices, flagged)
+
+
+def _store_series(frames: ChainFrames, sales: pd.DataFrame) -> pd.DataFrame:
+    stores = frames.stores()
+    stocked = frames.positions[frames.positions["location_code"].isin(stores["code"])]
+    keys = pd.concat([sales[["location_code", "sku"]], stocked[["location_code", "sku"]]])
+    keys = keys.drop_duplicates().sort_values(["location_code", "sku"], ignore_index=True)
+    products = frames.products[["sku", "category", "brand", "unit_price", "unit_cost"]]
+    places = stores[["code", "region", "tier"]].rename(columns={"code": "location_code"})
+    series = keys.merge(products, on="sku", how="left").merge(places, on="location_code", how="left")
+    # Codes come from the whole chain, not from the series present, so panels cut at
+    # different dates encode a category or a store the same way.
+    vocabulary = {
+        "location_code": frames.locations["code"], "region": frames.locations["region"],
+        "tier": frames.locations["tier"], "category": frames.products["category"], "brand": frames.products["brand"],
+    }
+    for column, known in vocabulary.items():
+        categories = pd.Index(known.astype(str).unique()).sort_values()
+        series[f"{column}_id"] = categories.get_indexer(series[column].astype(str)).astype(np.int32)
+    series["unit_price"] = series["unit_price"].fillna(series["unit_price"].median())
+    return series
+
+
+def _row_lookup(series: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    index = pd.MultiIndex.from_frame(series[["location_code", "sku"]])
+    return index.get_indexer(pd.MultiIndex.from_frame(rows[["location_code", "sku"]]))
+
+
+def _flagged_stockouts(frames: ChainFrames, series: pd.DataFrame, days: pd.DatetimeIndex) -> np.ndarray | None:
+    if frames.stockouts is None:
+        return None
+    flagged = np.zeros((len(series), len(days)), dtype=bool)
+    known = frames.stockouts[(frames.stockouts["date"] >= days[0]) & (frames.stockouts["date"] <= days[-1])]
+    row = _row_lookup(series, known)
+    keep = row >= 0
+    flagged[row[keep], (known["date"] - days[0]).dt.days.to_numpy()[keep]] = True
+    return flagged

@@ -1,0 +1,1 @@
+"""Replenishment policy: safety stock, reorder points, transfer-first sourcing, simulation."""
