@@ -44,12 +44,15 @@ def synthetic_chain(
     for member, joined_on in zip(member_ids, joined, strict=True):
         lines.extend(_shopping_trips(rng, member, max(joined_on, start), end, products))
     transactions = pd.DataFrame(
-        lines, columns=["receipt_id", "member_id", "location_code", "date", "sku", "category", "qty", "amount"]
+        lines,
+        columns=["receipt_id", "member_id", "location_code", "date", "sku", "category", "qty", "amount"],
     )
     transactions["date"] = pd.to_datetime(transactions["date"])
     stores = ["L01", "L02", "L03"]
-    positions = pd.DataFrame([(s, p, 10.0, 10.0) for s in stores for p in products["sku"]],
-                             columns=["location_code", "sku", "on_hand", "available"])
+    positions = pd.DataFrame(
+        [(s, p, 10.0, 10.0) for s in stores for p in products["sku"]],
+        columns=["location_code", "sku", "on_hand", "available"],
+    )
     return MemberFrames(table, transactions, products, positions)
 
 
@@ -67,5 +70,13 @@ def _shopping_trips(rng, member, first, end, products):
         for index in rng.choice(favourites, size=rng.integers(1, 4), replace=False):
             product = products.iloc[int(index)]
             qty = int(rng.integers(1, 3))
-            yield (f"R{member}-{visit}", member, store, day, product["sku"], product["category"], qty,
-                   round(qty * product["unit_price"], 2))
+            yield (
+                f"R{member}-{visit}",
+                member,
+                store,
+                day,
+                product["sku"],
+                product["category"],
+                qty,
+                round(qty * product["unit_price"], 2),
+            )
