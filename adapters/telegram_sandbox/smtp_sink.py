@@ -1,0 +1,68 @@
+"""An SMTP server on the sandbox's own event loop that files every mail into the inboxes."""
+
+from __future__ import annotations
+
+import asyncio
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from .state import SandboxState
+
+
+class _MailFiler:
+    """aiosmtpd handler: parse the DATA and add one inbox item per envelope recipient."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        mail = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        assert isinstance(mail, EmailMessage)
+        text_part, html_part = mail.get_body(("plain",)), mail.get_body(("html",))
+        headers = {name: str(value) for name, value in mail.items()}
+        for recipient in envelope.rcpt_tos:
+            self.state.add_inbox_item(
+                kind="email",
+                direction="in",
+                address=recipient,
+                sender=str(mail.get("From", envelope.mail_from)),
+                recipient=recipient,
+                subject=str(mail.get("Subject", "")),
+                body=text_part.get_content() if text_part is not None else "",
+                html=html_part.get_content() if html_part is not None else None,
+                headers=headers,
+                status="delivered",
+            )
+        return "250 Message accepted for delivery"
+
+
+def _accept_any_login(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+    from aiosmtpd.smtp import AuthResult
+
+    return AuthResult(success=True)
+
+
+class SmtpSink:
+    """A listening SMTP sink; `port` is the bound port (useful when started with port 0)."""
+
+    def __init__(self, server: asyncio.Server) -> None:
+        self._server = server
+        self.host, self.port = server.sockets[0].getsockname()[:2]
+
+    @classmethod
+    async def start(cls, state: SandboxState, host: str, port: int) -> SmtpSink:
+        # aiosmtpd comes with the test extras; import it only when someone wants a mail sink.
+        from aiosmtpd.smtp import SMTP
+
+        handler = _MailFiler(state)
+
+        def protocol() -> SMTP:
+            return SMTP(handler, auth_require_tls=False, authenticator=_accept_any_login, hostname="sandbox.local")
+
+        server = await asyncio.get_running_loop().create_server(protocol, host, port)
+        return cls(server)
+
+    async def close(self) -> None:
+        self._server.close()
+        await self._server.wait_closed()
