@@ -1,0 +1,155 @@
+"""Loyalty members with behaviour worth analysing: regulars, lapsing, dormant, new and a few VIPs.
+
+Each member has one or two usual stores (same region) and two or three
+favourite categories. Member receipts are handed to members in proportion to
+their activity on that day, favouring those who like what the receipt holds,
+so purchase affinity and recency/frequency patterns can be learnt back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from adapters.demo_chain import people
+from adapters.demo_chain.categories import CATEGORIES
+from adapters.demo_chain.locations import Location
+
+MEMBERS_PER_STORE = 400
+SEGMENTS = ("regular", "occasional", "lapsing", "dormant", "new", "vip")
+SEGMENT_SHARES = (0.45, 0.17, 0.14, 0.14, 0.08, 0.02)
+SEGMENT_RATE = {"regular": 1.0, "occasional": 0.2, "lapsing": 1.0, "dormant": 1.0, "new": 1.5, "vip": 4.0}
+FAVOURITE_BOOST = 4.0  # a receipt opening with a favourite category is this much likelier to be yours
+VIP_BASKET_POWER = 1.5  # VIPs are likelier to own big baskets
+VIP_FAVOURITES = ("酒类", "礼盒")
+TELEGRAM_SHARE = 0.25
+EMAIL_SHARE = 0.8
+# Nine-digit ids like early Telegram accounts: the importer refuses whole numbers above 10^9.
+FIRST_TELEGRAM_ID = 400_000_000
+TELEGRAM_ID_SPAN = 600_000_000
+
+
+@dataclass
+class MemberBook:
+    ids: list[str]
+    segment: np.ndarray  # index into SEGMENTS
+    rate: np.ndarray  # relative visit rate while active
+    active_from: np.ndarray  # day index of the first possible visit
+    active_until: np.ndarray  # day index after which a dormant member stops coming
+    decay_start: np.ndarray  # day index a lapsing member starts fading (large: never)
+    decay_days: np.ndarray
+    favourite: np.ndarray  # [member, category] bool
+    joined_on: list[date]
+    pool: list[np.ndarray]  # per store: members who shop there
+    spend: np.ndarray  # yuan spent in the history, filled while receipts are written
+
+    def activity(self, day_index: int) -> np.ndarray:
+        """[member] relative chance of being the member on a receipt that day."""
+        fading = np.exp(-np.maximum(0, day_index - self.decay_start) / self.decay_days)
+        active = (day_index >= self.active_from) & (day_index <= self.active_until)
+        return self.rate * fading * active
+
+    def pick(self, rng: np.random.Generator, store: int, activity: np.ndarray,
+             first_category: np.ndarray, basket_lines: np.ndarray) -> np.ndarray:
+        """Member index for each member receipt of one store-day (-1 when nobody is active there)."""
+        pool = self.pool[store]
+        if len(pool) == 0:
+            return np.full(len(first_category), -1)
+        weight = activity[pool][:, None] * (1 + FAVOURITE_BOOST * self.favourite[pool][:, first_category])
+        vip = self.segment[pool] == SEGMENTS.index("vip")
+        weight[vip] *= basket_lines[None, :] ** VIP_BASKET_POWER
+        cumulative = np.cumsum(weight, axis=0)
+        total = cumulative[-1]
+        chosen = (cumulative < rng.random(len(first_category)) * total).sum(axis=0)
+        return np.where(total > 0, pool[np.minimum(chosen, len(pool) - 1)], -1)
+
+
+def default_member_count(stores: int) -> int:
+    return MEMBERS_PER_STORE * stores
+
+
+def enrol_members(rng: np.random.Generator, count: int, stores: list[Location], days: list[date]) -> MemberBook:
+    """Draw `count` members with segments, usual stores, favourites and join dates."""
+    horizon = len(days)
+    segment = rng.choice(len(SEGMENTS), size=count, p=SEGMENT_SHARES)
+    is_ = {name: segment == SEGMENTS.index(name) for name in SEGMENTS}
+    rate = rng.lognormal(0.0, 0.6, count) * np.array([SEGMENT_RATE[s] for s in SEGMENTS])[segment]
+    joined_index = np.where(is_["new"], horizon - 1 - rng.integers(0, 30, count), -rng.integers(1, 4 * 365, count))
+    decay_start = np.where(is_["lapsing"], rng.uniform(0.2, 0.7, count) * horizon, 10 * horizon)
+    active_until = np.where(is_["dormant"], horizon - 1 - rng.integers(90, 300, count), horizon)
+    return MemberBook(
+        ids=[f"M{n:06d}" for n in range(1, count + 1)],
+        segment=segment,
+        rate=rate,
+        active_from=np.maximum(joined_index, 0),
+        active_until=active_until,
+        decay_start=decay_start,
+        decay_days=rng.uniform(20, 45, count),
+        favourite=_favourites(rng, count, is_["vip"]),
+        joined_on=[days[0] + timedelta(days=int(i)) for i in joined_index],
+        pool=_usual_stores(rng, count, stores),
+        spend=np.zeros(count),
+    )
+
+
+def _favourites(rng: np.random.Generator, count: int, vip: np.ndarray) -> np.ndarray:
+    share = np.array([c.traffic_share for c in CATEGORIES])
+    # Gumbel top-k: two or three categories each, drawn without replacement in proportion to their traffic.
+    keys = np.log(share)[None, :] + rng.gumbel(size=(count, len(CATEGORIES)))
+    rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
+    favourite = rank < rng.integers(2, 4, count)[:, None]
+    names = [c.name for c in CATEGORIES]
+    favourite[np.ix_(vip, [names.index(n) for n in VIP_FAVOURITES])] = True
+    return favourite
+
+
+def _usual_stores(rng: np.random.Generator, count: int, stores: list[Location]) -> list[np.ndarray]:
+    """Per store, the members who shop there: a home store, and for a third a second one in the region."""
+    home = rng.integers(0, len(stores), count)
+    same_region = [[j for j, other in enumerate(stores) if other.region == s.region] for s in stores]
+    second = np.array([rng.choice(same_region[h]) for h in home])
+    has_second = (rng.random(count) < 1 / 3) & (second != home)
+    members = np.arange(count)
+    return [np.union1d(members[home == s], members[has_second & (second == s)]) for s in range(len(stores))]
+
+
+@dataclass(frozen=True)
+class MemberContact:
+    name: str
+    phone: str
+    email: str
+    telegram_user_id: str
+    consent_sms: int
+    consent_email: int
+    consent_chat: int
+
+
+def contacts(rng: np.random.Generator, names: list[str], pinyin: list[str], phones: list[str]) -> list[MemberContact]:
+    """Contact details and consents; emails for most, Telegram for a quarter."""
+    count = len(names)
+    emails = people.personal_emails(rng, pinyin, list(range(1, count + 1)))
+    has_email = rng.random(count) < EMAIL_SHARE
+    has_telegram = rng.random(count) < TELEGRAM_SHARE
+    telegram = FIRST_TELEGRAM_ID + rng.choice(TELEGRAM_ID_SPAN, size=count, replace=False)
+    sms, mail, chat = rng.random((3, count))
+    return [
+        MemberContact(
+            names[m], phones[m], emails[m] if has_email[m] else "",
+            str(telegram[m]) if has_telegram[m] else "",
+            int(sms[m] < 0.7), int(has_email[m] and mail[m] < 0.5), int(has_telegram[m] and chat[m] < 0.8),
+        )
+        for m in range(count)
+    ]
+
+
+def points_and_tiers(rng: np.random.Generator, book: MemberBook) -> tuple[np.ndarray, list[str]]:
+    """Points: a yuan a point over the history plus older balances, less redemptions; tiers follow points."""
+    older = np.where(book.active_from == 0, rng.uniform(0, 1500, len(book.ids)) * book.rate, 0)
+    redeemed = rng.uniform(0, 0.4, len(book.ids))
+    points = np.floor((book.spend + older) * (1 - redeemed)).astype(int)
+    vip = book.segment == SEGMENTS.index("vip")
+    gold, silver = np.quantile(points[~vip], [0.9, 0.65]) if (~vip).any() else (0, 0)
+    tiers = ["vip" if v else "gold" if p >= gold else "silver" if p >= silver else "standard" for p, v in zip(points, vip, strict=True)]
+    return points, tiers
