@@ -59,16 +59,6 @@ class Gs1Data:
         return self.fields.get("10")
 
 
-def is_gs1(text: str, symbology_identifier: str = "") -> bool:
-    """Whether a scanner result carries GS1 data (told by its identifier, or written with AIs in parentheses)."""
-    return (
-        symbology_identifier in GS1_SYMBOLOGY_IDENTIFIERS
-        or text.startswith(GS1_SYMBOLOGY_IDENTIFIERS)
-        or text.startswith(GROUP_SEPARATOR)
-        or _BRACKETED.match(text) is not None
-    )
-
-
 def parse_element_string(text: str, today: date | None = None) -> Gs1Data:
     """Split a GS1 element string into its AIs and check the GTIN and the expiry date.
 

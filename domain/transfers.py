@@ -79,30 +79,39 @@ class TransferRequest:
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    def _go(self, target: TransferState, stamp: Stamp, note: str = "") -> None:
+    def _check(self, target: TransferState) -> None:
         if target not in _EDGES.get(self.state, frozenset()):
             raise InvalidTransition(transfer_id=self.id, state=self.state.value, target=target.value)
+
+    def _go(self, target: TransferState, stamp: Stamp, note: str = "") -> None:
+        """Enter `target`; callers move stock first, so a refused movement leaves the state as it was."""
+        self._check(target)
         self.state = target
         self.updated_at = stamp.at
         self.events.append(TransferEvent(self.id, target, stamp.at, stamp.actor, note))
 
     def approve(self, source: StockPosition, stamp: Stamp) -> list[Movement]:
+        self._check(TransferState.APPROVED)
+        movements = [stock.reserve(source, self.qty, stamp)]
         self._go(TransferState.APPROVED, stamp)
         self.approved_by = stamp.actor
-        return [stock.reserve(source, self.qty, stamp)]
+        return movements
 
     def reject(self, stamp: Stamp, note: str = "") -> None:
         self._go(TransferState.REJECTED, stamp, note)
 
     def cancel(self, source: StockPosition, stamp: Stamp) -> list[Movement]:
-        was_approved = self.state is TransferState.APPROVED
+        self._check(TransferState.CANCELLED)
+        movements = [stock.release(source, self.qty, stamp)] if self.state is TransferState.APPROVED else []
         self._go(TransferState.CANCELLED, stamp)
-        return [stock.release(source, self.qty, stamp)] if was_approved else []
+        return movements
 
     def ship(self, source: StockPosition, destination: StockPosition, stamp: Stamp) -> list[Movement]:
+        self._check(TransferState.SHIPPED)
+        movements = stock.ship(source, destination, self.qty, stamp)
         self._go(TransferState.SHIPPED, stamp)
         self.shipped_qty = self.qty
-        return stock.ship(source, destination, self.qty, stamp)
+        return movements
 
     def receive(
         self, source: StockPosition, destination: StockPosition, qty: int, stamp: Stamp, *, final: bool = True
@@ -113,11 +122,15 @@ class TransferRequest:
         if qty > outstanding:
             raise InvalidQuantity(quantity=qty, maximum=outstanding)
         closes = final or qty == outstanding
-        self._go(TransferState.RECEIVED if closes else TransferState.PARTIALLY_RECEIVED, stamp)
-        movements = stock.land(source, destination, outstanding if closes else qty, stamp)
-        self.received_qty += qty
+        target = TransferState.RECEIVED if closes else TransferState.PARTIALLY_RECEIVED
+        self._check(target)
+        # Everything still on the road lands when the transfer closes; what did
+        # not arrive is then written off, so the loss is on the record.
+        movements = stock.land(source, destination, outstanding if closes else qty, stamp) if (closes or qty) else []
         if closes and qty < outstanding:
-            self.discrepancy = outstanding - qty
             shortfall = Stamp(stamp.at, stamp.actor, stamp.reference, reason="transfer shortfall")
-            movements.append(stock.write_off(destination, self.discrepancy, shortfall))
+            movements.append(stock.write_off(destination, outstanding - qty, shortfall))
+            self.discrepancy = outstanding - qty
+        self._go(target, stamp)
+        self.received_qty += qty
         return movements

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from adapters.csvio.sales_rows import SALES_COLUMNS
 from adapters.db.repositories import T
-from adapters.db.unit_of_work import SqlUnitOfWork, UnitOfWorkFactory
 from adapters.db.timeutil import as_utc
+from adapters.db.unit_of_work import SqlUnitOfWork, UnitOfWorkFactory
 
 
 def export_dir(uow_factory: UnitOfWorkFactory, directory: Path, zone: tzinfo) -> dict[str, int]:

@@ -32,7 +32,8 @@ class StockRepository:
 
     def get_many(self, keys: Iterable[Key]) -> dict[Key, StockPosition]:
         """Positions for `keys`, locked for this transaction; absent ones start at zero."""
-        wanted = sorted(set(keys) - self._loaded.keys())  # sorted: rows lock in one order, no deadlocks
+        requested = set(keys)
+        wanted = sorted(requested - self._loaded.keys())  # sorted: rows lock in one order, no deadlocks
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
             query = select(POSITIONS).where(tuple_(POSITIONS.c.location_code, POSITIONS.c.sku).in_(chunk))
@@ -44,7 +45,7 @@ class StockRepository:
             if key not in self._loaded:
                 self._loaded[key] = StockPosition(key[0], key[1], allow_negative=self._allows_negative(key[0]))
                 self._new.add(key)
-        return {key: self._loaded[key] for key in set(keys)}
+        return {key: self._loaded[key] for key in requested}
 
     def get(self, location_code: str, sku: str) -> StockPosition:
         return self.get_many([(location_code, sku)])[(location_code, sku)]

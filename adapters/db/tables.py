@@ -11,7 +11,6 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
 # SQLite only auto-increments an INTEGER primary key; PostgreSQL gets 64-bit ids.
 _BIG_ID = BigInteger().with_variant(Integer, "sqlite")
 

@@ -1,0 +1,45 @@
+"""The replenishment policy's settings, one place with documented defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def _service_levels() -> dict[str, float]:
+    return {"A": 0.98, "B": 0.95, "C": 0.90}
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    """How the chain wants to replenish.
+
+    service_levels: target probability of not running out before the next
+        delivery, per ABC class (A: top 80% of a location's forecast sales value,
+        B: next 15%, C: the rest).
+    review_period_days: days a supplier order should last beyond its lead time
+        (the order cycle); safety stock covers lead time plus this.
+    store_review_period_days: the same for stores fed by a warehouse, which
+        get deliveries more often than suppliers deliver.
+    max_transfer_km: furthest a store may send surplus to another store.
+    max_warehouse_km: furthest a warehouse may send surplus to a store.
+    transfer_cost_per_unit_km, transfer_handling_per_unit: what moving one
+        unit costs; a transfer is chosen only when cheaper than buying the unit.
+    transfer_lead_time_days: days a transfer takes to arrive.
+    holding_rate_per_year: cost of capital and storage as a share of unit cost,
+        used to price a supplier's longer lead time into its landed cost.
+    order_cost: fixed cost of one supplier order line (reported by the simulation).
+    default_lead_time_days: for SKUs without a supplier offer.
+    """
+
+    service_levels: dict[str, float] = field(default_factory=_service_levels)
+    abc_cutoffs: tuple[float, float] = (0.80, 0.95)
+    review_period_days: int = 7
+    store_review_period_days: int = 3
+    max_transfer_km: float = 30.0
+    max_warehouse_km: float = 1500.0
+    transfer_cost_per_unit_km: float = 0.001
+    transfer_handling_per_unit: float = 0.10
+    transfer_lead_time_days: int = 1
+    holding_rate_per_year: float = 0.25
+    order_cost: float = 15.0
+    default_lead_time_days: int = 7

@@ -1,0 +1,124 @@
+"""The replenishment plan: what each location should receive, from where, and why.
+
+A location needs stock when its position (on hand - reserved + in transit)
+is at or below its reorder point; it then wants to get back to its
+order-up-to level. Stores first take other locations' surplus (their
+warehouse's stock above its safety stock, nearby stores' stock above their
+order-up-to level); what is still missing is bought, rounded to packs and
+supplier minimums, unless the transfers already lift the position above the
+reorder point. Warehouses buy what they shipped and are short of.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from domain.forecasting.api import ChainForecast, fit_and_forecast
+from domain.forecasting.frames import ChainFrames, as_day
+from domain.forecasting.model import ForecastConfig
+from domain.forecasting.outlook import DemandOutlook
+from domain.replenishment.config import PolicyConfig
+from domain.replenishment.network import distance_table, serving_warehouse
+from domain.replenishment.reasons import reason_facts
+from domain.replenishment.sourcing import choose_suppliers, order_quantity
+from domain.replenishment.targets import stock_targets
+from domain.replenishment.transfers import allocate_transfers, transfer_candidates
+
+PLAN_COLUMNS = (
+    "location_code", "sku", "on_hand", "in_transit", "forecast_daily", "safety_stock", "reorder_point",
+    "order_up_to", "suggested_qty", "source_kind", "source_code", "reason_facts",
+)
+
+
+def plan_replenishment(
+    frames: ChainFrames, as_of: object, config: PolicyConfig | None = None, *,
+    forecast: ChainForecast | None = None, forecast_config: ForecastConfig | None = None,
+) -> pd.DataFrame:
+    """Plan lines (one per location x SKU x source with suggested_qty > 0) from history before `as_of`.
+
+    Pass `forecast` (from `fit_and_forecast`) to reuse a forecast already made tonight.
+    Columns: PLAN_COLUMNS; `reason_facts` is a dict for `templates/replenishment/reason`.
+    """
+    config = config or PolicyConfig()
+    forecast = forecast or fit_and_forecast(frames, as_day(as_of), forecast_config)
+    targets = chain_targets(frames, forecast.outlook, config)
+    return plan_from_targets(targets, frames, config)
+
+
+def reorder_points(
+    frames: ChainFrames, as_of: object, config: PolicyConfig | None = None, *, forecast: ChainForecast | None = None,
+) -> pd.DataFrame:
+    """Reorder point per location x SKU for low-stock alerts.
+
+    Columns: location_code, sku, reorder_point, order_up_to, safety_stock, forecast_daily, abc.
+    """
+    config = config or PolicyConfig()
+    forecast = forecast or fit_and_forecast(frames, as_day(as_of))
+    targets = chain_targets(frames, forecast.outlook, config)
+    return targets[["location_code", "sku", "reorder_point", "order_up_to", "safety_stock", "forecast_daily", "abc"]]
+
+
+def chain_targets(frames: ChainFrames, outlook: DemandOutlook, config: PolicyConfig) -> pd.DataFrame:
+    """Targets and positions of every store and warehouse series, with the chosen supplier's offer."""
+    offers = choose_suppliers(frames.suppliers, frames.products, config)
+    chain = outlook.with_warehouses(frames.locations)
+    fed = set(serving_warehouse(frames.locations).index)
+    targets = stock_targets(chain, frames.positions, offers, frames.products, fed, config)
+    kinds = frames.locations.set_index("code")["kind"]
+    return targets.assign(kind=targets["location_code"].map(kinds).to_numpy()).merge(
+        offers.drop(columns="lead_time_days"), on="sku", how="left"
+    )
+
+
+def plan_from_targets(targets: pd.DataFrame, frames: ChainFrames, config: PolicyConfig) -> pd.DataFrame:
+    """Turn targets and positions into transfer and purchase lines.
+
+    Store needs are served first from surplus; warehouses then buy for what
+    they shipped and what they are short of.
+    """
+    store_needs = _needs(targets[targets["kind"] == "store"])
+    kinds = frames.locations.set_index("code")["kind"]
+    candidates = transfer_candidates(store_needs, surplus(targets), kinds, distance_table(frames.locations), config)
+    moves = allocate_transfers(candidates)
+    shipped = moves.groupby(["source_code", "sku"])["qty"].sum()
+    warehouses = targets[targets["kind"] == "warehouse"]
+    shipped_out = pd.MultiIndex.from_frame(warehouses[["location_code", "sku"]]).map(shipped.to_dict().get)
+    warehouses = warehouses.assign(position=warehouses["position"] - pd.Series(shipped_out, dtype=float).fillna(0).to_numpy())
+    return _lines(pd.concat([store_needs, _needs(warehouses)], ignore_index=True), moves)
+
+
+def surplus(targets: pd.DataFrame) -> pd.DataFrame:
+    """Whole units each location can spare: stores above their order-up-to level, warehouses
+    above their safety stock (a warehouse holds stock to feed its stores)."""
+    keep = np.where(targets["kind"] == "warehouse", targets["safety_stock"], targets["order_up_to"])
+    spare = np.floor(targets["on_hand"] - targets["reserved"] - keep)
+    frame = targets[["location_code", "sku"]].assign(surplus=spare)
+    return frame[frame["surplus"] > 0]
+
+
+def _needs(targets: pd.DataFrame) -> pd.DataFrame:
+    low = (targets["position"] <= targets["reorder_point"]) & (targets["order_up_to"] > targets["position"])
+    needy = targets[low]
+    return needy.assign(need=needy["order_up_to"] - needy["position"], buy_cost=needy["landed_cost"].fillna(np.inf))
+
+
+def _lines(needy: pd.DataFrame, moves: pd.DataFrame) -> pd.DataFrame:
+    moved = moves.groupby(["location_code", "sku"])["qty"].sum().rename("transferred")
+    needy = needy.merge(moved, on=["location_code", "sku"], how="left").fillna({"transferred": 0.0})
+    still_low = needy["position"] + needy["transferred"] <= needy["reorder_point"]
+    remaining = np.where(still_low, needy["need"] - needy["transferred"], 0)
+    needy["buy_qty"] = order_quantity(remaining, needy["pack_size"].fillna(1), needy["min_order_qty"].fillna(0))
+    buys = needy[needy["buy_qty"] > 0].assign(
+        suggested_qty=lambda f: f["buy_qty"], source_kind="supplier", source_code=lambda f: f["supplier_code"], km=0.0
+    )
+    transfers = moves.rename(columns={"qty": "suggested_qty"}).merge(
+        needy.drop(columns=["km"], errors="ignore"), on=["location_code", "sku"]
+    ).assign(source_kind="transfer")
+    lines = pd.concat([transfers, buys], ignore_index=True)
+    if lines.empty:
+        return pd.DataFrame(columns=list(PLAN_COLUMNS))
+    lines["in_transit"] = lines["in_transit_in"]
+    lines["reason_facts"] = reason_facts(lines)
+    lines = lines.sort_values(["location_code", "sku", "source_kind"], ignore_index=True)
+    return lines[list(PLAN_COLUMNS)]

@@ -1,0 +1,75 @@
+"""Safety stock, reorder point and order-up-to level per location x SKU.
+
+The protection period is lead time plus review period: an order placed now
+must last until the order after it arrives. Warehouses buy from suppliers
+(supplier lead time); stores with a serving warehouse are fed by transfers
+(transfer lead time) and buy direct only when no location can spare stock. Safety stock is the service-level
+quantile of forecast demand over that period minus its mean, from the
+forecast's measured error distribution (negative binomial, not normal).
+
+    reorder_point = demand over lead time + safety stock
+    order_up_to   = demand over lead time + review period + safety stock
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from domain.forecasting.outlook import DemandOutlook
+from domain.replenishment.config import PolicyConfig
+
+
+def abc_classes(location: pd.Series, value: pd.Series, cutoffs: tuple[float, float]) -> pd.Series:
+    """A / B / C per row by its share of its location's forecast sales value (A = top `cutoffs[0]`)."""
+    frame = pd.DataFrame({"location": location.to_numpy(), "value": value.to_numpy()}, index=value.index)
+    frame = frame.sort_values(["location", "value"], ascending=[True, False])
+    total = frame.groupby("location")["value"].transform("sum").replace(0, np.nan)
+    before = (frame.groupby("location")["value"].cumsum() - frame["value"]) / total
+    labels = np.select([before < cutoffs[0], before < cutoffs[1]], ["A", "B"], "C")
+    labels = np.where(frame["value"] > 0, labels, "C")
+    return pd.Series(labels, index=frame.index).reindex(value.index)
+
+
+def stock_targets(
+    chain: DemandOutlook, positions: pd.DataFrame, offers: pd.DataFrame, products: pd.DataFrame,
+    fed_by_warehouse: set[str], config: PolicyConfig,
+) -> pd.DataFrame:
+    """Targets for every forecast series and every stocked position (no forecast means no demand).
+
+    `fed_by_warehouse`: store codes a warehouse normally delivers to.
+    """
+    lead = chain.series[["sku"]].merge(offers[["sku", "lead_time_days"]], on="sku", how="left")["lead_time_days"]
+    lead = lead.fillna(config.default_lead_time_days).to_numpy().astype(int)
+    fed = chain.series["location_code"].isin(fed_by_warehouse).to_numpy()
+    lead = np.where(fed, config.transfer_lead_time_days, lead)
+    review = np.where(fed, config.store_review_period_days, config.review_period_days)
+    protect = lead + review
+    demand_lead, demand_protect = chain.total(0, lead), chain.total(0, protect)
+    targets = chain.series[["location_code", "sku"]].copy()
+    for column in ("demand_class", "method"):
+        targets[column] = chain.series.get(column, pd.Series(index=chain.series.index, dtype=object)).to_numpy()
+    targets["forecast_daily"] = demand_protect / protect
+    price = targets["sku"].map(products.set_index("sku")["unit_price"]).fillna(0)
+    targets["abc"] = abc_classes(targets["location_code"], targets["forecast_daily"] * price, config.abc_cutoffs)
+    targets["service_level"] = targets["abc"].map(config.service_levels).to_numpy()
+    upper = chain.quantile_over(protect, targets["service_level"].to_numpy())
+    targets["safety_stock"] = np.ceil(np.maximum(upper - demand_protect, 0))
+    targets["reorder_point"] = np.ceil(demand_lead + targets["safety_stock"])
+    targets["order_up_to"] = np.maximum(np.ceil(demand_protect + targets["safety_stock"]), targets["reorder_point"])
+    targets["lead_time_days"] = lead
+    targets["review_period_days"] = review
+    return _with_positions(targets, positions, config)
+
+
+def _with_positions(targets: pd.DataFrame, positions: pd.DataFrame, config: PolicyConfig) -> pd.DataFrame:
+    stock = positions[["location_code", "sku", "on_hand", "reserved", "in_transit_in"]]
+    merged = targets.merge(stock, on=["location_code", "sku"], how="outer")
+    for column in ("on_hand", "reserved", "in_transit_in", "forecast_daily", "safety_stock", "reorder_point", "order_up_to"):
+        merged[column] = merged[column].fillna(0.0)
+    merged["abc"] = merged["abc"].fillna("C")
+    merged["service_level"] = merged["service_level"].fillna(config.service_levels["C"])
+    merged["lead_time_days"] = merged["lead_time_days"].fillna(config.default_lead_time_days).astype(int)
+    merged["review_period_days"] = merged["review_period_days"].fillna(config.review_period_days).astype(int)
+    merged["position"] = merged["on_hand"] - merged["reserved"] + merged["in_transit_in"]
+    return merged

@@ -1,0 +1,59 @@
+"""Transfer first: cover a store's need from another location's surplus before buying.
+
+Surplus is stock a location holds above its own order-up-to level. A source
+qualifies when it is close enough (warehouses reach further than stores) and
+moving a unit costs less than buying one. Needs of A items are served first,
+then larger needs; each need takes from its cheapest sources first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from domain.replenishment.config import PolicyConfig
+
+ABC_PRIORITY = {"A": 0, "B": 1, "C": 2}
+
+
+def transfer_candidates(
+    needs: pd.DataFrame, surplus: pd.DataFrame, kinds: pd.Series, distances: pd.DataFrame, config: PolicyConfig
+) -> pd.DataFrame:
+    """Every (need, source) pair of one SKU that is near enough and cheaper than buying.
+
+    needs: location_code, sku, need, abc, buy_cost (landed cost per unit bought)
+    surplus: location_code, sku, surplus
+    kinds: location code -> 'store' | 'warehouse'; distances: km by code (rows from, columns to).
+    """
+    pairs = needs.merge(surplus, on="sku", suffixes=("", "_source"))
+    pairs = pairs[pairs["location_code"] != pairs["location_code_source"]]
+    source_index = distances.index.get_indexer(pairs["location_code_source"])
+    target_index = distances.columns.get_indexer(pairs["location_code"])
+    pairs = pairs.assign(
+        km=distances.to_numpy()[source_index, target_index],
+        source_kind=pairs["location_code_source"].map(kinds).to_numpy(),
+    )
+    reach = np.where(pairs["source_kind"] == "warehouse", config.max_warehouse_km, config.max_transfer_km)
+    pairs["cost_per_unit"] = config.transfer_handling_per_unit + config.transfer_cost_per_unit_km * pairs["km"]
+    return pairs[(pairs["km"] <= reach) & (pairs["cost_per_unit"] < pairs["buy_cost"])]
+
+
+def allocate_transfers(candidates: pd.DataFrame) -> pd.DataFrame:
+    """Greedy allocation of surplus to needs; columns location_code, sku, source_code, qty, km, cost_per_unit."""
+    ordered = candidates.assign(priority=candidates["abc"].map(ABC_PRIORITY).fillna(2)).sort_values(
+        ["priority", "need", "location_code", "sku", "cost_per_unit"], ascending=[True, False, True, True, True]
+    )
+    need_left: dict[tuple[str, str], float] = {}
+    surplus_left: dict[tuple[str, str], float] = {}
+    moves = []
+    for row in ordered.itertuples(index=False):
+        target, source = (row.location_code, row.sku), (row.location_code_source, row.sku)
+        wanted = need_left.setdefault(target, row.need)
+        available = surplus_left.setdefault(source, row.surplus)
+        qty = float(np.floor(min(wanted, available)))
+        if qty <= 0:
+            continue
+        need_left[target] = wanted - qty
+        surplus_left[source] = available - qty
+        moves.append((row.location_code, row.sku, row.location_code_source, qty, row.km, row.cost_per_unit))
+    return pd.DataFrame(moves, columns=["location_code", "sku", "source_code", "qty", "km", "cost_per_unit"])
