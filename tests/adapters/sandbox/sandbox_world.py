@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -50,8 +51,8 @@ async def sandbox_url(sandbox: TelegramSandbox) -> AsyncIterator[str]:
     await runner.cleanup()
 
 
-def bot_for(url: str, token: str = TOKEN) -> Bot:
-    return Bot(token, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot")
+def bot_for(url: str, token: str = TOKEN, **options: Any) -> Bot:
+    return Bot(token, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot", **options)
 
 
 @pytest.fixture
