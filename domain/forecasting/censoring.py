@@ -13,6 +13,7 @@ import numpy as np
 
 RATE_WINDOW_DAYS = 28
 CHUNK_ROWS = 50_000
+MIN_RATE_DAYS = 14
 
 
 def censored_days(
@@ -51,5 +52,6 @@ def _trailing_rate(qty: np.ndarray) -> np.ndarray:
     np.cumsum(qty, axis=1, out=cumulative[:, 1:])
     ends = np.arange(qty.shape[1])
     starts = np.maximum(ends - RATE_WINDOW_DAYS, 0)
-    width = np.maximum(ends - starts, 1)
+    # A short early window would turn one sale into a high rate; judge on two weeks at least.
+    width = np.maximum(ends - starts, MIN_RATE_DAYS)
     return ((cumulative[:, ends] - cumulative[:, starts]) / width).astype(np.float32)
