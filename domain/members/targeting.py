@@ -29,11 +29,12 @@ AUDIENCE_COLUMNS = (
 
 
 def targeting_frame(scored: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """The scored members with their consents: what `select_audience` reads."""
+    """The scored members with their consents: what `select_audience` reads. No record means no consent."""
     consents = members[["member_id", *CONSENT_COLUMN.values()]].drop_duplicates("member_id")
-    return scored.merge(consents, on="member_id", how="left").fillna(
-        dict.fromkeys(CONSENT_COLUMN.values(), False)
-    )
+    frame = scored.merge(consents, on="member_id", how="left")
+    for column in CONSENT_COLUMN.values():
+        frame[column] = frame[column].astype("boolean").fillna(False).astype(bool)
+    return frame
 
 
 def _targeted(scored: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
