@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import re
 import secrets
@@ -12,7 +13,7 @@ from email.utils import format_datetime
 from typing import Any
 
 import aiohttp
-from aiohttp import BasicAuth, web
+from aiohttp import web
 
 from adapters.twilio_signature import compute_twilio_signature
 
@@ -87,14 +88,15 @@ class SmsGateway:
 
     @staticmethod
     def _authorised(request: web.Request, account: SmsAccount) -> bool:
-        header = request.headers.get("Authorization", "")
+        scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
         try:
-            auth = BasicAuth.decode(header)
-        except ValueError:
+            login, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
             return False
         return (
-            auth.login == account.account_sid == request.match_info["sid"]
-            and secrets.compare_digest(auth.password, account.auth_token)
+            scheme.lower() == "basic"
+            and login == account.account_sid == request.match_info["sid"]
+            and secrets.compare_digest(password.encode(), account.auth_token.encode())
         )
 
     def _spawn(self, coroutine: Any) -> None:

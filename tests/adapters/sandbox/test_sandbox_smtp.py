@@ -1,0 +1,45 @@
+"""The SMTP sink files real mail into the recipient's inbox with its parts and headers."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import aiosmtplib
+
+from tests.adapters.sandbox.sandbox_world import ALICE
+
+
+def promotion_mail(to: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = "Store 1 <promos@store1.example>"
+    mail["To"] = to
+    mail["Subject"] = "本周特惠 / This week's offers"
+    mail["List-Unsubscribe"] = "<https://store1.example/u/abc>"
+    mail.set_content("Milk 20% off")
+    mail.add_alternative("<p>Milk <b>20%</b> off</p>", subtype="html")
+    return mail
+
+
+async def test_mail_lands_in_the_recipients_inbox_with_text_html_and_headers(sandbox):
+    sink = await sandbox.start_smtp_sink("127.0.0.1", 0)
+    await aiosmtplib.send(promotion_mail("alice@store1.example"), hostname=sink.host, port=sink.port)
+    item = await sandbox.wait_for_inbox("alice@store1.example")
+    assert item.subject == "本周特惠 / This week's offers"
+    assert item.body.strip() == "Milk 20% off"
+    assert item.html.strip() == "<p>Milk <b>20%</b> off</p>"
+    assert item.headers["List-Unsubscribe"] == "<https://store1.example/u/abc>"
+    assert sandbox.inbox_of(ALICE) == [item]
+
+
+async def test_login_is_accepted_and_every_envelope_recipient_gets_a_copy(sandbox):
+    sink = await sandbox.start_smtp_sink()
+    await aiosmtplib.send(
+        promotion_mail("alice@store1.example"),
+        hostname=sink.host,
+        port=sink.port,
+        username="mailer",
+        password="secret",
+        recipients=["alice@store1.example", "audit@store1.example"],
+    )
+    await sandbox.wait_for_inbox("audit@store1.example")
+    assert len(sandbox.inbox("alice@store1.example")) == 1
