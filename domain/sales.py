@@ -18,7 +18,7 @@ class Channel(StrEnum):
     MINI_PROGRAM = "mini_program"
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ReceiptLine:
     sku: str
     qty: int  # negative for a returned item
@@ -42,7 +42,7 @@ class Receipt:
 
     @property
     def total(self) -> float:
-        return round(sum(line.amount for line in self.lines), 2)
+        return round(sum(line.qty * line.unit_price for line in self.lines), 2)
 
     @property
     def reference(self) -> str:

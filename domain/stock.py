@@ -38,9 +38,13 @@ TRANSFER_KINDS = frozenset(
 )
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Movement:
-    """One append-only ledger line. Deltas are signed unit changes to each bucket."""
+    """One append-only ledger line. Deltas are signed unit changes to each bucket.
+
+    Not frozen: a frozen dataclass costs several times more to build, and
+    posting a day of sales builds hundreds of thousands of these.
+    """
 
     kind: MovementKind
     location_code: str

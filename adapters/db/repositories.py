@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from adapters.db.bulk import db_time, execute_many, fetch_all, placeholders
 from adapters.db.tables import (
     BarcodeRow,
     ConsentEventRow,
@@ -112,13 +113,12 @@ class CatalogRepository:
         return self._with_barcodes([_product(row)])[0] if row else None
 
     def known_skus(self, skus: Iterable[str] | None = None) -> set[str]:
-        column = T["product"].c.sku
         if skus is None:
-            return set(self._conn.execute(select(column)).scalars())
-        wanted = sorted(set(skus))
+            return {row[0] for row in fetch_all(self._conn, "SELECT sku FROM product")}
         found: set[str] = set()
-        for chunk in _chunks(wanted):
-            found.update(self._conn.execute(select(column).where(column.in_(chunk))).scalars())
+        for chunk in _chunks(sorted(set(skus))):
+            sql = f"SELECT sku FROM product WHERE sku IN ({placeholders(len(chunk))})"
+            found.update(row[0] for row in fetch_all(self._conn, sql, tuple(chunk)))
         return found
 
     def by_barcode_keys(self, keys: Iterable[str]) -> list[tuple[Product, int]]:
@@ -178,42 +178,29 @@ class ReceiptRepository:
         self._conn = connection
 
     def existing_ids(self, receipt_ids: Iterable[str]) -> set[str]:
-        column = T["receipt"].c.receipt_id
+        wanted = sorted(set(receipt_ids))
         found: set[str] = set()
-        for chunk in _chunks(sorted(set(receipt_ids))):
-            found.update(self._conn.execute(select(column).where(column.in_(chunk))).scalars())
+        for chunk in _chunks(wanted):
+            sql = f"SELECT receipt_id FROM receipt WHERE receipt_id IN ({placeholders(len(chunk))})"
+            found.update(row[0] for row in fetch_all(self._conn, sql, tuple(chunk)))
         return found
 
     def add_many(self, receipts: Sequence[Receipt], *, moved_stock: bool) -> None:
-        if not receipts:
-            return
-        self._conn.execute(
-            insert(T["receipt"]),
+        execute_many(
+            self._conn,
+            "INSERT INTO receipt (receipt_id, location_code, at, member_id, channel, coupon_code, total, moved_stock) "
+            "VALUES (?,?,?,?,?,?,?,?)",
             [
-                {
-                    "receipt_id": r.receipt_id,
-                    "location_code": r.location_code,
-                    "at": r.at,
-                    "member_id": r.member_id,
-                    "channel": r.channel.value,
-                    "coupon_code": r.coupon_code,
-                    "total": r.total,
-                    "moved_stock": moved_stock,
-                }
+                (r.receipt_id, r.location_code, db_time(self._conn, r.at), r.member_id, r.channel.value,
+                 r.coupon_code, r.total, moved_stock)
                 for r in receipts
             ],
         )
-        self._conn.execute(
-            insert(T["receipt_line"]),
+        execute_many(
+            self._conn,
+            "INSERT INTO receipt_line (receipt_id, line_no, sku, qty, unit_price, promo) VALUES (?,?,?,?,?,?)",
             [
-                {
-                    "receipt_id": r.receipt_id,
-                    "line_no": n,
-                    "sku": line.sku,
-                    "qty": line.qty,
-                    "unit_price": line.unit_price,
-                    "promo": line.promo,
-                }
+                (r.receipt_id, n, line.sku, line.qty, line.unit_price, line.promo)
                 for r in receipts
                 for n, line in enumerate(r.lines, start=1)
             ],

@@ -7,10 +7,11 @@ whole cost of a sale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Connection, func, select, update
 
+from adapters.db.bulk import db_time, execute_many, fetch_all, placeholders
 from adapters.db.tables import LocationRow, StockMovementRow, StockPositionRow
 from domain.stock import Movement, MovementKind, StockPosition
 
@@ -34,13 +35,21 @@ class StockRepository:
         """Positions for `keys`, locked for this transaction; absent ones start at zero."""
         requested = set(keys)
         wanted = sorted(requested - self._loaded.keys())  # sorted: rows lock in one order, no deadlocks
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            query = select(POSITIONS).where(tuple_(POSITIONS.c.location_code, POSITIONS.c.sku).in_(chunk))
-            if self._lock_rows:
-                query = query.with_for_update()
-            for row in self._conn.execute(query):
-                self._loaded[(row.location_code, row.sku)] = self._position(row)
+        by_location: dict[str, list[str]] = {}
+        for location, sku in wanted:
+            by_location.setdefault(location, []).append(sku)
+        lock = " FOR UPDATE" if self._lock_rows else ""
+        for location, skus in by_location.items():
+            for start in range(0, len(skus), CHUNK):
+                chunk = skus[start : start + CHUNK]
+                rows = fetch_all(
+                    self._conn,
+                    f"SELECT {_POSITION_COLUMNS} FROM stock_position "
+                    f"WHERE location_code = ? AND sku IN ({placeholders(len(chunk))}){lock}",
+                    (location, *chunk),
+                )
+                for row in rows:
+                    self._loaded[(row[0], row[1])] = self._position(row)
         for key in wanted:
             if key not in self._loaded:
                 self._loaded[key] = StockPosition(key[0], key[1], allow_negative=self._allows_negative(key[0]))
@@ -52,7 +61,7 @@ class StockRepository:
 
     def for_sku(self, sku: str) -> list[StockPosition]:
         """Every location's position of one SKU (the 'who has it' lookup)."""
-        rows = self._conn.execute(select(POSITIONS).where(POSITIONS.c.sku == sku))
+        rows = fetch_all(self._conn, f"SELECT {_POSITION_COLUMNS} FROM stock_position WHERE sku = ?", (sku,))
         return [self._position(row) for row in rows]
 
     def save(self) -> list[Movement]:
@@ -61,23 +70,33 @@ class StockRepository:
         movements = [m for p in touched for m in p.pending]
         if not movements:
             return []
-        self._conn.execute(insert(MOVEMENTS), [_movement_row(m) for m in movements])
-        new_rows = [_position_row(p) for p in touched if p.key in self._new]
-        if new_rows:
-            self._conn.execute(insert(POSITIONS), new_rows)
-        changed = [_position_row(p) for p in touched if p.key not in self._new]
-        if changed:
-            self._conn.execute(_UPDATE_POSITION, changed)
+        execute_many(self._conn, _INSERT_MOVEMENT, [self._movement_values(m) for m in movements])
+        execute_many(
+            self._conn,
+            _INSERT_POSITION,
+            [(p.location_code, p.sku, p.on_hand, p.reserved, p.in_transit_in, p.in_transit_out, p.min_qty, p.max_qty)
+             for p in touched if p.key in self._new],
+        )
+        execute_many(
+            self._conn,
+            _UPDATE_POSITION,
+            [(p.on_hand, p.reserved, p.in_transit_in, p.in_transit_out, p.location_code, p.sku)
+             for p in touched if p.key not in self._new],
+        )
         for position in touched:
             self._new.discard(position.key)
             position.pending.clear()
         return movements
 
+    def _movement_values(self, m: Movement) -> tuple:
+        return (db_time(self._conn, m.at), m.location_code, m.sku, m.kind.value, m.on_hand, m.reserved,
+                m.in_transit_in, m.in_transit_out, m.actor, m.reference, m.reason)
+
     def set_limits(self, location_code: str, sku: str, min_qty: int | None, max_qty: int | None) -> None:
         position = self.get(location_code, sku)
         position.min_qty, position.max_qty = min_qty, max_qty
         if position.key in self._new:
-            self._conn.execute(insert(POSITIONS), [_position_row(position)])
+            execute_many(self._conn, _INSERT_POSITION, [(location_code, sku, 0, 0, 0, 0, min_qty, max_qty)])
             self._new.discard(position.key)
         else:
             self._conn.execute(
@@ -110,7 +129,7 @@ class StockRepository:
         return {(r[0], r[1]): (int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows}
 
     def all_positions(self) -> list[StockPosition]:
-        return [self._position(row) for row in self._conn.execute(select(POSITIONS))]
+        return [self._position(row) for row in fetch_all(self._conn, f"SELECT {_POSITION_COLUMNS} FROM stock_position")]
 
     def _allows_negative(self, location_code: str) -> bool:
         if self._negative_ok is None:
@@ -119,60 +138,23 @@ class StockRepository:
         return self._negative_ok.get(location_code, False)
 
     def _position(self, row) -> StockPosition:  # type: ignore[no-untyped-def]
+        location_code, sku, on_hand, reserved, transit_in, transit_out, min_qty, max_qty = row[:8]
         return StockPosition(
-            row.location_code,
-            row.sku,
-            row.on_hand,
-            row.reserved,
-            row.in_transit_in,
-            row.in_transit_out,
-            row.min_qty,
-            row.max_qty,
-            allow_negative=self._allows_negative(row.location_code),
+            location_code, sku, on_hand, reserved, transit_in, transit_out, min_qty, max_qty,
+            allow_negative=self._allows_negative(location_code),
         )
 
 
+_POSITION_COLUMNS = "location_code, sku, on_hand, reserved, in_transit_in, in_transit_out, min_qty, max_qty"
+_INSERT_POSITION = f"INSERT INTO stock_position ({_POSITION_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)"
 _UPDATE_POSITION = (
-    update(POSITIONS)
-    .where(POSITIONS.c.location_code == bindparam("k_location"), POSITIONS.c.sku == bindparam("k_sku"))
-    .values(
-        on_hand=bindparam("on_hand"),
-        reserved=bindparam("reserved"),
-        in_transit_in=bindparam("in_transit_in"),
-        in_transit_out=bindparam("in_transit_out"),
-    )
+    "UPDATE stock_position SET on_hand = ?, reserved = ?, in_transit_in = ?, in_transit_out = ? "
+    "WHERE location_code = ? AND sku = ?"
 )
-
-
-def _position_row(p: StockPosition) -> dict[str, object]:
-    return {
-        "location_code": p.location_code,
-        "sku": p.sku,
-        "k_location": p.location_code,
-        "k_sku": p.sku,
-        "on_hand": p.on_hand,
-        "reserved": p.reserved,
-        "in_transit_in": p.in_transit_in,
-        "in_transit_out": p.in_transit_out,
-        "min_qty": p.min_qty,
-        "max_qty": p.max_qty,
-    }
-
-
-def _movement_row(m: Movement) -> dict[str, object]:
-    return {
-        "at": m.at,
-        "location_code": m.location_code,
-        "sku": m.sku,
-        "kind": m.kind.value,
-        "on_hand": m.on_hand,
-        "reserved": m.reserved,
-        "in_transit_in": m.in_transit_in,
-        "in_transit_out": m.in_transit_out,
-        "actor": m.actor,
-        "reference": m.reference,
-        "reason": m.reason,
-    }
+_INSERT_MOVEMENT = (
+    "INSERT INTO stock_movement (at, location_code, sku, kind, on_hand, reserved, in_transit_in, in_transit_out, "
+    "actor, reference, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+)
 
 
 def _movement(row) -> Movement:  # type: ignore[no-untyped-def]
@@ -190,6 +172,3 @@ def _movement(row) -> Movement:  # type: ignore[no-untyped-def]
         in_transit_out=row.in_transit_out,
     )
 
-
-def movement_rows(movements: Sequence[Movement]) -> list[dict[str, object]]:
-    return [_movement_row(m) for m in movements]
