@@ -26,6 +26,7 @@ from adapters.db.unit_of_work import UnitOfWorkFactory
 from adapters.http.receipts_api import receipts_routes
 from adapters.http.server import WebParts, init_app
 from adapters.settings import Settings
+from domain.counts import VarianceThreshold
 from domain.services.sales import PostingReport, post_receipts
 
 log = logging.getLogger("retail")
@@ -40,6 +41,31 @@ def build_database(settings: Settings) -> Database:
     """Open the configured database and bring its schema up to date."""
     upgrade_to_head(settings.database_url)
     return open_database(settings.database_url)
+
+
+def build_bot(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now, *, barcode_reader=None, webhook: bool = False):  # type: ignore[no-untyped-def]
+    """The Telegram application, talking to whatever Bot API server the settings name."""
+    import hashlib
+
+    from bot.app import build_application
+    from bot.context import BotServices, BotSettings, CatalogSearch
+
+    secret = settings.callback_secret or hashlib.sha256(f"callbacks:{settings.telegram_token}".encode()).hexdigest()
+    bot_settings = BotSettings(
+        callback_secret=secret,
+        count_variance=VarianceThreshold(settings.count_variance_percent, settings.count_variance_value),
+        count_asks_quantity=settings.count_asks_quantity,
+        undo_window_minutes=settings.undo_window_minutes,
+        tz_name=settings.tz_name,
+    )
+    services = BotServices(uow, clock, bot_settings, CatalogSearch(uow), barcode_reader)
+    return build_application(
+        settings.telegram_token,
+        services,
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        webhook=webhook,
+    )
 
 
 def build_importer(uow: UnitOfWorkFactory, settings: Settings) -> Importer:

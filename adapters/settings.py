@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     telegram_mode: str = "polling"
     webhook_url: str = ""
     webhook_secret: str = ""
+    callback_secret: str = Field("", description="HMAC key for inline-button data; derived from the token when empty")
+
+    count_variance_percent: float = 10.0
+    count_variance_value: float = 200.0
+    count_asks_quantity: bool = False
+    undo_window_minutes: int = 5
 
     @field_validator("telegram_mode")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGES = ("zh", "en")
@@ -27,10 +27,11 @@ def normalise_language(code: str | None) -> str:
 
 @lru_cache(maxsize=4)
 def environment(autoescape_html: bool = False) -> Environment:
+    """Telegram HTML and email HTML are escaped; SMS and plain text are not."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html",)) if autoescape_html else False,
+        autoescape=autoescape_html,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -27,6 +28,7 @@ from adapters.db.tables import (
     TransferEventRow,
     TransferRow,
 )
+from adapters.db.timeutil import as_utc
 from domain.barcodes import Barcode, Symbology
 from domain.catalog import Product, SupplierTerms
 from domain.counts import CountLine, CountSession, CountState
@@ -131,9 +133,15 @@ class CatalogRepository:
         ).all()
         return [(_product(row), row.units) for row in rows]
 
-    def all(self) -> list[Product]:
+    def all(self, *, with_barcodes: bool = True) -> list[Product]:
         rows = self._conn.execute(select(T["product"]).order_by(T["product"].c.sku)).all()
-        return self._with_barcodes([_product(row) for row in rows])
+        products = [_product(row) for row in rows]
+        return self._with_barcodes(products) if with_barcodes else products
+
+    def fingerprint(self) -> tuple:
+        """Changes whenever products are added, removed or renamed (cheap enough to poll)."""
+        row = fetch_all(self._conn, "SELECT count(*), max(sku), sum(length(name)) FROM product")[0]
+        return tuple(row)
 
     def barcode_owners(self) -> dict[str, str]:
         return dict(self._conn.execute(select(T["barcode"].c.key, T["barcode"].c.sku)).all())
@@ -515,3 +523,61 @@ class ProcessedKeys:
 
     def remember(self, scope: str, key: str, at: datetime) -> None:
         self._conn.execute(insert(T["processed"]).values(scope=scope, key=key, at=at))
+
+
+class ChatSettings:
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def language(self, chat_id: int) -> str | None:
+        row = fetch_all(self._conn, "SELECT language FROM chat_setting WHERE chat_id = ?", (chat_id,))
+        return row[0][0] if row else None
+
+    def set_language(self, chat_id: int, language: str) -> None:
+        if fetch_all(self._conn, "SELECT chat_id FROM chat_setting WHERE chat_id = ?", (chat_id,)):
+            execute_many(self._conn, "UPDATE chat_setting SET language = ? WHERE chat_id = ?", [(language, chat_id)])
+        else:
+            execute_many(self._conn, "INSERT INTO chat_setting (chat_id, language) VALUES (?, ?)", [(chat_id, language)])
+
+
+@dataclass(slots=True, frozen=True)
+class UserAction:
+    id: int
+    telegram_user_id: int
+    kind: str
+    reference: str
+    payload: str
+    at: datetime
+
+
+class UserActions:
+    """A short memory of what each person did, for /undo."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def record(self, telegram_user_id: int, kind: str, reference: str, payload: str, at: datetime) -> None:
+        execute_many(
+            self._conn,
+            "INSERT INTO user_action (telegram_user_id, kind, reference, payload, at, undone) VALUES (?,?,?,?,?,?)",
+            [(telegram_user_id, kind, reference, payload, db_time(self._conn, at), False)],
+        )
+
+    def latest(self, telegram_user_id: int) -> UserAction | None:
+        rows = fetch_all(
+            self._conn,
+            "SELECT id, telegram_user_id, kind, reference, payload, at FROM user_action "
+            "WHERE telegram_user_id = ? AND undone = ? ORDER BY id DESC LIMIT 1",
+            (telegram_user_id, False),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return UserAction(row[0], row[1], row[2], row[3], row[4], as_utc(_parse_time(row[5])))
+
+    def mark_undone(self, action_id: int) -> None:
+        execute_many(self._conn, "UPDATE user_action SET undone = ? WHERE id = ?", [(True, action_id)])
+
+
+def _parse_time(value: object) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -235,3 +235,24 @@ class ProcessedKeyRow(SQLModel, table=True):
     scope: str = Field(max_length=32)
     key: str = Field(max_length=128)
     at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class ChatSettingRow(SQLModel, table=True):
+    """Per-chat preferences (the language chosen with /lang)."""
+
+    __tablename__ = "chat_setting"
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    language: str | None = None
+
+
+class UserActionRow(SQLModel, table=True):
+    """The last things a person did, so /undo can reverse the latest one while it is safe."""
+
+    __tablename__ = "user_action"
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, index=True, nullable=False))
+    kind: str
+    reference: str
+    payload: str = ""
+    at: datetime = Field(sa_column=_ts(nullable=False))
+    undone: bool = False

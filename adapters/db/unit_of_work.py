@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from adapters.db.engine import Database
 from adapters.db.repositories import (
     CatalogRepository,
+    ChatSettings,
     CountRepository,
     LocationRepository,
     MemberRepository,
@@ -20,6 +21,7 @@ from adapters.db.repositories import (
     ReceiptRepository,
     StaffRepository,
     TransferRepository,
+    UserActions,
 )
 from adapters.db.stock_repository import StockRepository
 
@@ -46,6 +48,8 @@ class SqlUnitOfWork:
         self.transfers = TransferRepository(self.connection, lock_rows=lock)
         self.counts = CountRepository(self.connection, lock_rows=lock)
         self.processed = ProcessedKeys(self.connection)
+        self.chat_settings = ChatSettings(self.connection)
+        self.actions = UserActions(self.connection)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

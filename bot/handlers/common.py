@@ -1,0 +1,66 @@
+"""/start, /help, /lang, and answers for anything the bot does not understand."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from adapters.templates import LANGUAGES
+from bot.context import BotContext
+from bot.people import current_staff
+from bot.replies import reply
+from domain.staff import Permission
+
+# Commands each permission unlocks, in the order /help lists them.
+COMMANDS_BY_PERMISSION: list[tuple[str, Permission | None]] = [
+    ("stock", Permission.LOOKUP),
+    ("transfer", Permission.REQUEST_TRANSFER),
+    ("transfers", Permission.REQUEST_TRANSFER),
+    ("count", Permission.COUNT),
+    ("done", Permission.COUNT),
+    ("undo", None),
+    ("digest", Permission.SEE_REPORTS),
+    ("link", Permission.LINK_GROUP),
+    ("staff", Permission.MANAGE_STAFF),
+    ("lang", None),
+    ("help", None),
+]
+
+
+def commands_for(permissions: frozenset[Permission]) -> list[str]:
+    return [name for name, needed in COMMANDS_BY_PERMISSION if needed is None or needed in permissions]
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """List what this person's role can do."""
+    staff = await current_staff(update, context)
+    if staff is None:
+        return
+    await reply(update, context, "help", role=staff.role.value, commands=commands_for(staff.permissions()))
+
+
+async def lang_command(update: Update, context: BotContext) -> None:
+    """Set this chat's language: /lang zh or /lang en."""
+    choice = (context.args[0].lower() if context.args else "")[:5]
+    chat = update.effective_chat
+    if choice not in LANGUAGES or chat is None:
+        await reply(update, context, "lang_usage", languages=list(LANGUAGES))
+        return
+
+    def save(unit) -> None:  # type: ignore[no-untyped-def]
+        unit.chat_settings.set_language(chat.id, choice)
+        unit.commit()
+
+    await context.services.write(save)
+    context.services.languages[chat.id] = choice
+    await reply(update, context, "lang_set", language=choice)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command we do not have: say so and point at /help."""
+    text = (update.effective_message.text or "") if update.effective_message else ""
+    await reply(update, context, "unknown_command", command=text.split()[0][:32] if text else "")
+
+
+async def unsupported_message(update: Update, context: BotContext) -> None:
+    """Stickers, voice notes, locations...: never silence."""
+    await reply(update, context, "unsupported_message")

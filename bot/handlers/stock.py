@@ -1,0 +1,62 @@
+"""/stock and product cards: the lookup staff do most."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.callbacks import Button, CallbackSigner
+from bot.context import BotContext
+from bot.people import current_staff, explain, store_of_chat
+from bot.replies import keyboard, label, reply
+from domain.errors import DomainError
+from domain.services.lookup import ProductMatches, find_products, stock_card
+from domain.staff import Permission, StaffMember
+
+MAX_QUERY = 64
+
+
+async def stock_command(update: Update, context: BotContext) -> None:
+    """/stock <sku | barcode | name words>: the product card, or a choice when several match."""
+    staff = await current_staff(update, context)
+    if staff is None:
+        return
+    query = " ".join(context.args or [])[:MAX_QUERY].strip()
+    if not query:
+        await reply(update, context, "stock_usage")
+        return
+    await answer_query(update, context, staff, query)
+
+
+async def answer_query(update: Update, context: BotContext, staff: StaffMember, query: str) -> None:
+    services = context.services
+    index = await services.read(lambda _: services.search.index())
+    matches: ProductMatches = await services.read(lambda unit: find_products(unit, index, query))
+    if not matches.products:
+        await reply(update, context, "not_in_catalogue" if matches.via_barcode else "no_match", query=query)
+    elif len(matches.products) == 1:
+        await send_card(update, context, staff, matches.products[0].sku)
+    else:
+        signer: CallbackSigner = context.bot_data["signer"]
+        rows = [[(f"{p.name} ({p.sku})"[:60], signer.pack("card", p.sku))] for p in matches.products]
+        await reply(update, context, "choose_product", query=query, count=len(matches.products), buttons=keyboard(rows))
+
+
+async def send_card(update: Update, context: BotContext, staff: StaffMember, sku: str) -> None:
+    here = await store_of_chat(update, context, staff)
+    try:
+        card = await context.services.read(lambda unit: stock_card(unit, sku, here, staff))
+    except DomainError as refusal:
+        await explain(update, context, refusal)
+        return
+    signer: CallbackSigner = context.bot_data["signer"]
+    buttons = None
+    if here and staff.can(Permission.REQUEST_TRANSFER):
+        buttons = keyboard([[(label(update, context, "request_transfer"), signer.pack("trq", sku))]])
+    await reply(update, context, "stock_card", card=card, buttons=buttons)
+
+
+async def on_card_button(update: Update, context: BotContext, button: Button) -> None:
+    """A product chosen from a list of matches."""
+    staff = await current_staff(update, context)
+    if staff is not None:
+        await send_card(update, context, staff, button.arg(0))
