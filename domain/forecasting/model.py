@@ -34,9 +34,9 @@ class ForecastConfig:
     holdout_days: int = 28
     training_origins: int = 10
     origin_spacing_days: int = 7
-    max_training_rows: int = 400_000
-    max_iter: int = 150
-    learning_rate: float = 0.1
+    max_training_rows: int = 200_000
+    max_iter: int = 100
+    learning_rate: float = 0.15
     max_leaf_nodes: int = 48
     refit: bool = False
     threads: int = 2

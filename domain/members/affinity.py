@@ -1,12 +1,14 @@
 """Next-best products per member: what they are likely to buy, that we have and want to sell.
 
-Three signals, blended:
-  - their own basket: what they bought, recent purchases weighing more (regulars
-    come back for the same rice and oil);
-  - item-item affinity: cosine similarity of products over who buys them
-    (people who buy this tofu also buy that soy sauce);
-  - their categories' best sellers, so a member with little history still gets
-    something sensible.
+The base score is naive Bayes on the shop floor: how well a product sells at
+the member's usual stores (recent weeks weigh more), times how much more than
+the average member they buy its category. Two personal signals may be blended
+on top: their own repeat purchases (regulars come back for the same rice and
+oil) and item-item affinity (cosine similarity of products over who buys them).
+How much of each is learned by replaying the last weeks of history, so a shop
+whose members are creatures of habit leans on repeats and one whose members
+mostly follow the shelf leans on the base score.
+
 Then only what is in stock at the stores they use, above the margin floor, with
 surplus and slow movers lifted so promotions clear what would otherwise age.
 """
@@ -22,16 +24,19 @@ from sklearn.preprocessing import normalize
 
 from domain.members.frames import MemberFrames, as_day
 
+Blend = tuple[float, float]  # weights of (own repeats, similar items) on top of the base score
+
 
 @dataclass(frozen=True, slots=True)
 class AffinityConfig:
-    """Weights of the blended score and the history it looks at."""
+    """The history the recommender reads and the blends it may choose between."""
 
     history_days: int = 365
-    half_life_days: float = 60.0
-    own_weight: float = 1.0
-    similar_weight: float = 0.5
-    category_weight: float = 0.2
+    half_life_days: float = 30.0
+    category_prior: float = 5.0  # pseudo-purchases pulling a member's category mix towards everyone's
+    store_share: float = 0.7  # the usual stores' best sellers against the chain's
+    blends: tuple[Blend, ...] = ((0.0, 0.0), (0.3, 0.0), (0.3, 0.3), (1.0, 0.5))
+    validation_days: int = 30
     surplus_boost: float = 0.5
     usual_store_count: int = 2
     chunk_members: int = 2048
@@ -55,75 +60,131 @@ def usual_stores(members: pd.DataFrame, history: pd.DataFrame, count: int) -> pd
     return pd.concat([learned[~learned.index.isin(recorded.index)], recorded])
 
 
+def _by_index(rows: pd.Index, row_keys, skus: pd.Index, sku_keys, values) -> sparse.csr_matrix:
+    return sparse.csr_matrix(
+        (np.asarray(values, float), (rows.get_indexer(row_keys), skus.get_indexer(sku_keys))),
+        shape=(len(rows), len(skus)),
+    )
+
+
 @dataclass(frozen=True)
-class _Matrix:
+class Signals:
+    """Everything the scores are made of, for one history cut."""
+
     members: pd.Index
     skus: pd.Index
-    weights: sparse.csr_matrix  # member x sku, decayed purchase days
+    locations: pd.Index
+    own: sparse.csr_matrix  # member x sku, decayed purchase days, row max 1
+    similar_items: sparse.csr_matrix  # sku x sku cosine, zero diagonal
+    member_stores: sparse.csr_matrix  # member x location, rows sum to 1 (empty when unknown)
+    store_popularity: sparse.csr_matrix  # location x sku, row max 1
+    chain_popularity: np.ndarray  # sku, max 1
+    category_lift: np.ndarray  # member x category
+    category_of: np.ndarray  # sku -> category column
+
+    def scores(self, rows: slice, blend: Blend, store_share: float) -> np.ndarray:
+        """Dense member x sku scores for a chunk of members."""
+        local = (self.member_stores[rows] @ self.store_popularity).toarray()
+        popularity = store_share * local + (1 - store_share) * self.chain_popularity[None, :]
+        score = _row_max_one(popularity * self.category_lift[rows][:, self.category_of])
+        own_weight, similar_weight = blend
+        if own_weight:
+            score += own_weight * self.own[rows].toarray()
+        if similar_weight:
+            score += similar_weight * _row_max_one((self.own[rows] @ self.similar_items).toarray())
+        return score
 
 
-def _purchase_matrix(history: pd.DataFrame, as_of: pd.Timestamp, skus: pd.Index, config) -> _Matrix:
+def _row_max_one(matrix: np.ndarray) -> np.ndarray:
+    peak = matrix.max(axis=1, keepdims=True)
+    return np.divide(matrix, peak, out=np.zeros_like(matrix), where=peak > 0)
+
+
+def build_signals(history, products, member_ids, stores: pd.Series, as_of, config) -> Signals:
+    """The score ingredients from purchase days before `as_of` (recent ones weighing more)."""
     lines = history.drop_duplicates(["member_id", "date", "sku"])
+    skus = pd.Index(products["sku"].unique())
     lines = lines[lines["sku"].isin(skus)]
-    age = (as_of - lines["date"]).dt.days.to_numpy(float)
-    decay = np.power(0.5, age / config.half_life_days)
-    members = pd.Index(lines["member_id"].unique())
-    rows, cols = members.get_indexer(lines["member_id"]), skus.get_indexer(lines["sku"])
-    weights = sparse.csr_matrix((decay, (rows, cols)), shape=(len(members), len(skus)))
-    return _Matrix(members, skus, weights)
+    decay = np.power(0.5, (as_of - lines["date"]).dt.days.to_numpy(float) / config.half_life_days)
+    members = pd.Index(pd.unique(np.concatenate([np.asarray(member_ids, object), lines["member_id"].unique()])))
+    locations = pd.Index(sorted(lines["location_code"].unique()))
+    bought = _by_index(members, lines["member_id"], skus, lines["sku"], decay)
+    by_store = _by_index(locations, lines["location_code"], skus, lines["sku"], decay)
+
+    categories = products.drop_duplicates("sku").set_index("sku")["category"].reindex(skus).fillna("")
+    category_index = pd.Index(categories.unique())
+    category_of = category_index.get_indexer(categories)
+    per_category = sparse.csr_matrix(
+        (np.ones(len(skus)), (np.arange(len(skus)), category_of)), shape=(len(skus), len(category_index))
+    )
+    mix = (bought @ per_category).toarray()
+    everyone = mix.sum(axis=0) / max(mix.sum(), 1e-12)
+    prior = config.category_prior * everyone
+    lift = (mix + prior) / (mix.sum(axis=1, keepdims=True) + config.category_prior)
+    lift = np.divide(lift, everyone, out=np.ones_like(lift), where=everyone > 0)
+
+    return Signals(
+        members=members,
+        skus=skus,
+        locations=locations,
+        own=normalize(bought, norm="max", axis=1),
+        similar_items=_item_similarity(bought),
+        member_stores=_member_stores(members, locations, stores),
+        store_popularity=normalize(by_store, norm="max", axis=1),
+        chain_popularity=_row_max_one(np.asarray(by_store.sum(axis=0)))[0],
+        category_lift=lift,
+        category_of=category_of,
+    )
 
 
-def _item_similarity(matrix: _Matrix) -> sparse.csr_matrix:
-    bought = matrix.weights.copy()
-    bought.data[:] = 1.0
-    by_item = normalize(bought.T.tocsr(), norm="l2", axis=1)
+def _item_similarity(bought: sparse.csr_matrix) -> sparse.csr_matrix:
+    ones = bought.copy()
+    ones.data[:] = 1.0
+    by_item = normalize(ones.T.tocsr(), norm="l2", axis=1)
     similarity = (by_item @ by_item.T).tocsr()
     similarity.setdiag(0.0)
     similarity.eliminate_zeros()
     return similarity
 
 
-def _category_prior(history: pd.DataFrame, matrix: _Matrix, products: pd.DataFrame):
-    """member x sku: share of the member's spend in the SKU's category x the SKU's popularity there."""
-    category_of = products.set_index("sku")["category"].reindex(matrix.skus).fillna("")
-    categories = pd.Index(category_of.unique())
-    sku_category = sparse.csr_matrix(
-        (np.ones(len(matrix.skus)), (np.arange(len(matrix.skus)), categories.get_indexer(category_of))),
-        shape=(len(matrix.skus), len(categories)),
-    )
-    member_category = normalize(matrix.weights @ sku_category, norm="l1", axis=1)
-    buyers = history.groupby("sku", observed=True)["member_id"].nunique().reindex(matrix.skus).fillna(0)
-    in_category = buyers / buyers.groupby(category_of.to_numpy()).transform("max").replace(0, 1)
-    return member_category, sparse.csr_matrix(sku_category.T.multiply(in_category.to_numpy()[None, :]))
+def _member_stores(members: pd.Index, locations: pd.Index, stores: pd.Series) -> sparse.csr_matrix:
+    rows, cols = [], []
+    for member, codes in stores.items():
+        row = members.get_loc(member) if member in members else -1
+        columns = [c for c in locations.get_indexer(codes) if c >= 0]
+        if row >= 0:
+            rows.extend([row] * len(columns))
+            cols.extend(columns)
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(members), len(locations)))
+    return normalize(matrix, norm="l1", axis=1)
 
 
-def _allowed(frames, matrix, stock, surplus, margin_floor, stores):
-    """member x sku availability (bool) and boost (float), or None where nothing filters."""
-    products = frames.products.set_index("sku").reindex(matrix.skus)
-    margin_ok = np.ones(len(matrix.skus), bool)
-    if margin_floor is not None:
-        margin = (products["unit_price"] - products["unit_cost"]) / products["unit_price"]
-        margin_ok = (margin >= margin_floor).fillna(False).to_numpy()
-    locations = pd.Index(sorted(set(stock["location_code"]) if stock is not None else set()))
+def _top_k(score: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the k best scores per row, best first (ties: catalogue order)."""
+    return np.argsort(-score, axis=1, kind="stable")[:, :k]
 
-    def store_sku(frame: pd.DataFrame, value: str) -> sparse.csr_matrix:
-        frame = frame[frame["sku"].isin(matrix.skus) & frame["location_code"].isin(locations)]
-        rows, cols = locations.get_indexer(frame["location_code"]), matrix.skus.get_indexer(frame["sku"])
-        data = (frame[value].to_numpy(float) > 0).astype(float)
-        return sparse.csr_matrix((data, (rows, cols)), shape=(len(locations), len(matrix.skus)))
 
-    if stock is None:
-        return margin_ok, None, None
-    member_stores = sparse.lil_matrix((len(matrix.members), len(locations)))
-    for row, member in enumerate(matrix.members):
-        codes = [c for c in stores.get(member, []) if c in locations] or list(locations)
-        member_stores[row, locations.get_indexer(codes)] = 1.0
-    member_stores = member_stores.tocsr()
-    in_stock = member_stores @ store_sku(stock, "available")
-    boosted = None
-    if surplus is not None:
-        boosted = member_stores @ store_sku(surplus, "surplus_units")
-    return margin_ok, in_stock.tocsr(), None if boosted is None else boosted.tocsr()
+def choose_blend(history, products, member_ids, stores, as_of, k, config) -> Blend:
+    """The blend that best predicted the last `validation_days` of visits from the history before them."""
+    cut = as_of - pd.Timedelta(days=config.validation_days)
+    past, recent = history[history["date"] < cut], history[history["date"] >= cut]
+    if past.empty or recent.empty or len(config.blends) == 1:
+        return config.blends[0]
+    signals = build_signals(past, products, member_ids, stores, cut, config)
+    visits = recent.groupby(["member_id", "date"], observed=True)["sku"].agg(set)
+    hits = dict.fromkeys(config.blends, 0)
+    for start in range(0, len(signals.members), config.chunk_members):
+        rows = slice(start, start + config.chunk_members)
+        chunk = signals.members[rows]
+        mine = visits[visits.index.get_level_values("member_id").isin(chunk)]
+        if mine.empty:
+            continue
+        row_of = chunk.get_indexer(mine.index.get_level_values("member_id"))
+        for blend in config.blends:
+            best = _top_k(signals.scores(rows, blend, config.store_share), k)
+            picked = [set(signals.skus[best[row]]) for row in row_of]
+            hits[blend] += sum(bool(p & bought) for p, bought in zip(picked, mine, strict=True))
+    return max(config.blends, key=lambda blend: hits[blend])  # ties keep the simpler, earlier blend
 
 
 def recommend(
@@ -134,57 +195,80 @@ def recommend(
     surplus: pd.DataFrame | None = None,
     margin_floor: float | None = 0.15,
     config: AffinityConfig = AffinityConfig(),
+    blend: Blend | None = None,
 ) -> dict[str, list[str]]:
     """Up to k SKUs per member, best first, using only history before `as_of`.
 
     `stock` (positions: location_code, sku, available) keeps SKUs available at
-    the member's usual stores; `surplus` lifts SKUs with surplus units there;
-    `margin_floor` drops SKUs whose (price - cost) / price is below it. None
-    switches a filter off. Members without history get the filtered best sellers.
+    the member's usual stores (any store when they have none); `surplus` lifts
+    SKUs with surplus units there; `margin_floor` drops SKUs whose
+    (price - cost) / price is below it. None switches a filter off. `blend`
+    fixes the personal weights instead of learning them.
     """
     as_of = as_day(as_of)
     history = frames.history_before(as_of)
     history = history[history["date"] >= as_of - pd.Timedelta(days=config.history_days)]
-    skus = pd.Index(frames.products["sku"].unique())
-    matrix = _purchase_matrix(history, as_of, skus, config)
-    stores = usual_stores(frames.members, history, config.usual_store_count).to_dict()
-    margin_ok, in_stock, boosted = _allowed(frames, matrix, stock, surplus, margin_floor, stores)
-    own = normalize(matrix.weights, norm="max", axis=1)
-    similar = normalize(own @ _item_similarity(matrix), norm="max", axis=1)
-    member_category, category_sku = _category_prior(history, matrix, frames.products)
+    stores = usual_stores(frames.members, history, config.usual_store_count)
+    member_ids = frames.members["member_id"].to_numpy()
+    if blend is None:
+        blend = choose_blend(history, frames.products, member_ids, stores, as_of, k, config)
+    signals = build_signals(history, frames.products, member_ids, stores, as_of, config)
+    allowed = _Allowed.build(frames.products, signals, stock, surplus, margin_floor)
 
     picks: dict[str, list[str]] = {}
-    for start in range(0, len(matrix.members), config.chunk_members):
+    for start in range(0, len(signals.members), config.chunk_members):
         rows = slice(start, start + config.chunk_members)
-        score = (
-            config.own_weight * own[rows].toarray()
-            + config.similar_weight * similar[rows].toarray()
-            + config.category_weight * (member_category[rows] @ category_sku).toarray()
-        )
-        if boosted is not None:
-            score *= 1.0 + config.surplus_boost * (boosted[rows].toarray() > 0)
-        score[:, ~margin_ok] = -np.inf
-        if in_stock is not None:
-            score[in_stock[rows].toarray() <= 0] = -np.inf
-        picks.update(_top_k(matrix.members[rows], matrix.skus, score, k))
-
-    fallback = _fallback(history, skus, margin_ok, stock, 2 * k)
-    for member in frames.members["member_id"]:
-        chosen = picks.get(member, [])
-        picks[member] = (chosen + [sku for sku in fallback if sku not in chosen])[:k]
+        score = signals.scores(rows, blend, config.store_share)
+        score = allowed.apply(score, rows, config.surplus_boost)
+        best = _top_k(score, k)
+        for member, row, columns in zip(signals.members[rows], score, best, strict=True):
+            picks[member] = [signals.skus[c] for c in columns if row[c] > 0]
     return picks
 
 
-def _top_k(members: pd.Index, skus: pd.Index, score: np.ndarray, k: int) -> dict[str, list[str]]:
-    best = np.argsort(-score, axis=1, kind="stable")[:, :k]
-    result = {}
-    for member, row, columns in zip(members, score, best, strict=True):
-        result[member] = [skus[c] for c in columns if np.isfinite(row[c]) and row[c] > 0]
-    return result
+@dataclass(frozen=True)
+class _Allowed:
+    """What may be offered to whom, and what deserves a push."""
+
+    margin_ok: np.ndarray  # sku
+    in_stock: sparse.csr_matrix | None  # member x sku, > 0 where available at a usual store
+    surplus: sparse.csr_matrix | None  # member x sku, > 0 where a usual store has surplus
+
+    @classmethod
+    def build(cls, products, signals: Signals, stock, surplus, margin_floor) -> _Allowed:
+        priced = products.drop_duplicates("sku").set_index("sku").reindex(signals.skus)
+        margin_ok = np.ones(len(signals.skus), bool)
+        if margin_floor is not None:
+            margin = (priced["unit_price"] - priced["unit_cost"]) / priced["unit_price"]
+            margin_ok = (margin >= margin_floor).fillna(False).to_numpy()
+        if stock is None:
+            return cls(margin_ok, None, None)
+        locations = pd.Index(sorted(set(stock["location_code"]) | set(signals.locations)))
+        visits = signals.member_stores @ _reindex_columns(signals.locations, locations)
+        visits = visits.tolil()
+        unknown = np.flatnonzero(np.asarray(visits.sum(axis=1)).ravel() == 0)
+        visits[unknown, :] = 1.0  # no usual store known: any store will do
+        visits = visits.tocsr()
+
+        def at_stores(frame: pd.DataFrame, column: str) -> sparse.csr_matrix:
+            frame = frame[frame["sku"].isin(signals.skus) & (frame[column].astype(float) > 0)]
+            return visits @ _by_index(locations, frame["location_code"], signals.skus, frame["sku"], np.ones(len(frame)))
+
+        boosted = at_stores(surplus, "surplus_units") if surplus is not None else None
+        return cls(margin_ok, at_stores(stock, "available"), boosted)
+
+    def apply(self, score: np.ndarray, rows: slice, surplus_boost: float) -> np.ndarray:
+        if self.surplus is not None:
+            score = score * (1.0 + surplus_boost * (self.surplus[rows].toarray() > 0))
+        score[:, ~self.margin_ok] = -np.inf
+        if self.in_stock is not None:
+            score[self.in_stock[rows].toarray() <= 0] = -np.inf
+        return score
 
 
-def _fallback(history, skus, margin_ok, stock, k) -> list[str]:
-    eligible = set(skus[margin_ok])
-    if stock is not None:
-        eligible &= set(stock.loc[stock["available"] > 0, "sku"])
-    return [sku for sku in popular_skus(history, len(skus)) if sku in eligible][:k]
+def _reindex_columns(source: pd.Index, target: pd.Index) -> sparse.csr_matrix:
+    """A 0/1 matrix mapping columns labelled by `source` onto columns labelled by `target`."""
+    return sparse.csr_matrix(
+        (np.ones(len(source)), (np.arange(len(source)), target.get_indexer(source))),
+        shape=(len(source), len(target)),
+    )

@@ -66,7 +66,7 @@ def _with_positions(targets: pd.DataFrame, positions: pd.DataFrame, config: Poli
     stock = positions[["location_code", "sku", "on_hand", "reserved", "in_transit_in"]]
     merged = targets.merge(stock, on=["location_code", "sku"], how="outer")
     for column in ("on_hand", "reserved", "in_transit_in", "forecast_daily", "safety_stock", "reorder_point", "order_up_to"):
-        merged[column] = merged[column].fillna(0.0)
+        merged[column] = pd.to_numeric(merged[column], errors="coerce").fillna(0.0)
     merged["abc"] = merged["abc"].fillna("C")
     merged["service_level"] = merged["service_level"].fillna(config.service_levels["C"])
     merged["lead_time_days"] = merged["lead_time_days"].fillna(config.default_lead_time_days).astype(int)

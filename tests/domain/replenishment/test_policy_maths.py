@@ -1,0 +1,89 @@
+"""Hand-worked cases for the policy: packs, minimums, service levels, lead times."""
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from domain.forecasting.outlook import DemandOutlook
+from domain.forecasting.uncertainty import WINDOWS, demand_quantile
+from domain.replenishment.config import PolicyConfig
+from domain.replenishment.sourcing import choose_suppliers, order_quantity
+from domain.replenishment.targets import abc_classes, stock_targets
+
+
+def poisson_quantile(mean: float, q: float) -> int:
+    """Smallest k with P(X <= k) >= q, summed by hand."""
+    k, term, total = 0, math.exp(-mean), math.exp(-mean)
+    while total < q:
+        k += 1
+        term *= mean / k
+        total += term
+    return k
+
+
+def test_an_order_is_rounded_up_to_whole_packs():
+    assert order_quantity([13], [6], [0]).tolist() == [18]
+    assert order_quantity([12], [6], [0]).tolist() == [12]
+
+
+def test_an_order_is_lifted_to_the_supplier_minimum_in_whole_packs():
+    assert order_quantity([5], [6], [20]).tolist() == [24]
+    assert order_quantity([0], [6], [20]).tolist() == [0]
+
+
+def test_with_no_extra_error_the_service_quantile_is_the_poisson_one():
+    assert demand_quantile(np.array([10.0]), np.array([1.0]), 0.95)[0] == poisson_quantile(10, 0.95) == 15
+    assert demand_quantile(np.array([120.0]), np.array([1.0]), 0.98)[0] == poisson_quantile(120, 0.98)
+
+
+def test_a_noisier_forecast_needs_a_higher_quantile():
+    calm, noisy = demand_quantile(np.array([10.0, 10.0]), np.array([1.0, 3.0]), 0.95)
+    assert noisy > calm
+
+
+def one_series_outlook(daily: float, horizon: int = 56) -> DemandOutlook:
+    series = pd.DataFrame({"location_code": ["S01"], "sku": ["P1"]})
+    return DemandOutlook(series, pd.Timestamp("2026-03-01"), np.full((1, horizon), daily, dtype=np.float32),
+                         np.ones((1, len(WINDOWS))))
+
+
+def test_reorder_point_covers_lead_time_and_order_up_to_adds_the_review_period():
+    config = PolicyConfig(service_levels={"A": 0.95, "B": 0.95, "C": 0.95}, review_period_days=7)
+    offers = pd.DataFrame({"sku": ["P1"], "lead_time_days": [5]})
+    products = pd.DataFrame({"sku": ["P1"], "unit_price": [3.0]})
+    positions = pd.DataFrame({"location_code": ["S01"], "sku": ["P1"], "on_hand": [30.0], "reserved": [2.0],
+                              "in_transit_in": [4.0]})
+    row = stock_targets(one_series_outlook(10), positions, offers, products, set(), config).iloc[0]
+    safety = poisson_quantile(120, 0.95) - 120  # 12 days of 10/day
+    assert row["safety_stock"] == safety
+    assert row["reorder_point"] == 50 + safety
+    assert row["order_up_to"] == 120 + safety
+    assert row["position"] == 32
+
+
+def test_a_store_fed_by_a_warehouse_plans_on_the_transfer_lead_time():
+    config = PolicyConfig(transfer_lead_time_days=1, store_review_period_days=3)
+    offers = pd.DataFrame({"sku": ["P1"], "lead_time_days": [14]})
+    products = pd.DataFrame({"sku": ["P1"], "unit_price": [3.0]})
+    positions = pd.DataFrame(columns=["location_code", "sku", "on_hand", "reserved", "in_transit_in"])
+    row = stock_targets(one_series_outlook(10), positions, offers, products, {"S01"}, config).iloc[0]
+    assert row["lead_time_days"] == 1
+    assert row["order_up_to"] - row["reorder_point"] == 30
+
+
+def test_abc_classes_split_each_locations_sales_value_at_80_and_95_percent():
+    value = pd.Series([70.0, 15.0, 10.0, 5.0, 50.0, 50.0])
+    location = pd.Series(["S1", "S1", "S1", "S1", "S2", "S2"])
+    assert abc_classes(location, value, (0.80, 0.95)).tolist() == ["A", "A", "B", "C", "A", "A"]
+
+
+def test_the_supplier_with_the_lowest_landed_cost_wins_and_lead_time_has_a_price():
+    offers = pd.DataFrame({
+        "supplier_code": ["FAR", "NEAR"], "sku": ["P1", "P1"], "unit_cost": [10.0, 10.05],
+        "lead_time_days": [60, 3], "min_order_qty": [0, 0], "pack_size": [1, 1],
+    })
+    products = pd.DataFrame({"sku": ["P1"], "unit_cost": [10.0], "pack_size": [1]})
+    chosen = choose_suppliers(offers, products, PolicyConfig(holding_rate_per_year=0.25))
+    # 10 x (1 + 0.25 x 60/365) = 10.41 against 10.05 x (1 + 0.25 x 3/365) = 10.07
+    assert chosen["supplier_code"].tolist() == ["NEAR"]
