@@ -24,7 +24,7 @@ from adapters.demo_chain.shelves import Shelves
 from adapters.demo_chain.staff import build_staff, roster
 from adapters.demo_chain.stock import stock_snapshot
 from adapters.demo_chain.suppliers import supplier_offers
-from adapters.demo_chain.writer import SalesRows, csv_file, empty_if_none, money, write_table
+from adapters.demo_chain.writer import SalesRows, csv_file, money, write_table
 
 # Independent random streams, so that e.g. a different member count leaves the catalogue alone.
 STREAMS = ("locations", "catalogue", "suppliers", "demand", "shelves", "receipts", "people", "members", "stock")
@@ -65,7 +65,8 @@ def generate_demo_chain(out_dir: Path, *, seed: int = 7, stores: int = 20, skus:
     catalogue = build_catalogue(rng["catalogue"], skus)
     plan = plan_demand(rng["demand"], catalogue, shops, calendar)
     shelves = Shelves(plan, catalogue, rng["shelves"])
-    book = enrol_members(rng["members"], members if members is not None else default_member_count(stores), shops, calendar)
+    member_count = members if members is not None else default_member_count(stores)
+    book = enrol_members(rng["members"], member_count, shops, calendar, catalogue)
 
     rows = {
         "locations.csv": _write_locations(out_dir, locations),
@@ -75,7 +76,7 @@ def generate_demo_chain(out_dir: Path, *, seed: int = 7, stores: int = 20, skus:
     sales_rows, receipts, member_receipts = _write_sales(out_dir, rng["receipts"], shelves, catalogue, book, shops, calendar)
     rows["sales.csv"] = sales_rows
     rows["stock.csv"] = _write_stock(out_dir, rng["stock"], shelves, locations, catalogue)
-    staff_count, member_count = len(roster(locations)), len(book.ids)
+    staff_count = len(roster(locations))
     names, pinyin = people.chinese_names(rng["people"], staff_count + member_count)
     phones = people.mobile_numbers(rng["people"], staff_count + member_count)
     rows["staff.csv"] = _write_staff(out_dir, locations, names[:staff_count], pinyin[:staff_count], phones[:staff_count])
@@ -125,10 +126,8 @@ def _write_sales(out_dir: Path, rng: np.random.Generator, shelves: Shelves, cata
 
 def _write_stock(out_dir: Path, rng: np.random.Generator, shelves: Shelves, locations: list[Location],
                  catalogue: Catalogue) -> int:
-    return write_table(out_dir, "stock.csv", (
-        (line.location_code, line.sku, line.on_hand, empty_if_none(line.min_qty), empty_if_none(line.max_qty))
-        for line in stock_snapshot(rng, shelves, locations, catalogue.sku)
-    ))
+    # csv writes None as an empty field: no min/max override.
+    return write_table(out_dir, "stock.csv", stock_snapshot(rng, shelves, locations, catalogue.sku))
 
 
 def _write_staff(out_dir: Path, locations: list[Location], names: list[str], pinyin: list[str],

@@ -1,7 +1,7 @@
 """Loyalty members with behaviour worth analysing: regulars, lapsing, dormant, new and a few VIPs.
 
-Each member has one or two usual stores (same region) and two or three
-favourite categories. Member receipts are handed to members in proportion to
+Each member has one or two usual stores (same region), two or three
+favourite categories and a handful of habitual products. Member receipts are handed to members in proportion to
 their activity on that day, favouring those who like what the receipt holds,
 so purchase affinity and recency/frequency patterns can be learnt back.
 """
@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from adapters.demo_chain import people
+from adapters.demo_chain.catalogue import Catalogue
 from adapters.demo_chain.categories import CATEGORIES
 from adapters.demo_chain.locations import Location
 
@@ -21,7 +22,9 @@ MEMBERS_PER_STORE = 400
 SEGMENTS = ("regular", "occasional", "lapsing", "dormant", "new", "vip")
 SEGMENT_SHARES = (0.45, 0.17, 0.14, 0.14, 0.08, 0.02)
 SEGMENT_RATE = {"regular": 1.0, "occasional": 0.2, "lapsing": 1.0, "dormant": 1.0, "new": 1.5, "vip": 4.0}
-FAVOURITE_BOOST = 4.0  # a receipt opening with a favourite category is this much likelier to be yours
+FAVOURITE_BOOST = 6.0  # a receipt opening with a favourite category is this much likelier to be yours
+HABIT_BOOST = 100.0  # ... and with one of your habitual products, far likelier still
+HABITS = 6
 VIP_BASKET_POWER = 1.5  # VIPs are likelier to own big baskets
 VIP_FAVOURITES = ("酒类", "礼盒")
 TELEGRAM_SHARE = 0.25
@@ -29,6 +32,16 @@ EMAIL_SHARE = 0.8
 # Nine-digit ids like early Telegram accounts: the importer refuses whole numbers above 10^9.
 FIRST_TELEGRAM_ID = 400_000_000
 TELEGRAM_ID_SPAN = 600_000_000
+
+
+@dataclass(frozen=True)
+class Baskets:
+    """The receipts to hand out: their lines' SKUs back to back, where each receipt starts, and more."""
+
+    skus: np.ndarray
+    starts: np.ndarray
+    lines: np.ndarray  # lines per receipt
+    first_category: np.ndarray  # category of each receipt's first line
 
 
 @dataclass
@@ -41,6 +54,7 @@ class MemberBook:
     decay_start: np.ndarray  # day index a lapsing member starts fading (large: never)
     decay_days: np.ndarray
     favourite: np.ndarray  # [member, category] bool
+    habits: np.ndarray  # [member, HABITS] SKU indices bought again and again
     joined_on: list[date]
     pool: list[np.ndarray]  # per store: members who shop there
     spend: np.ndarray  # yuan spent in the history, filled while receipts are written
@@ -51,18 +65,26 @@ class MemberBook:
         active = (day_index >= self.active_from) & (day_index <= self.active_until)
         return self.rate * fading * active
 
-    def pick(self, rng: np.random.Generator, store: int, activity: np.ndarray,
-             first_category: np.ndarray, basket_lines: np.ndarray) -> np.ndarray:
-        """Member index for each member receipt of one store-day (-1 when nobody is active there)."""
+    def pick(self, rng: np.random.Generator, store: int, activity: np.ndarray, baskets: Baskets) -> np.ndarray:
+        """Member index for each member receipt of one store-day (-1 when nobody is active there).
+
+        Receipts go to members in proportion to their activity, more often to
+        those whose favourite category opens the basket, and far more often to
+        those whose habitual products are in it.
+        """
         pool = self.pool[store]
+        receipts = len(baskets.starts)
         if len(pool) == 0:
-            return np.full(len(first_category), -1)
-        weight = activity[pool][:, None] * (1 + FAVOURITE_BOOST * self.favourite[pool][:, first_category])
+            return np.full(receipts, -1)
+        in_basket = (self.habits[pool][:, :, None] == baskets.skus[None, None, :]).any(axis=1)
+        habitual = np.add.reduceat(in_basket, baskets.starts, axis=1)
+        liking = 1 + FAVOURITE_BOOST * self.favourite[pool][:, baskets.first_category] + HABIT_BOOST * habitual
+        weight = activity[pool][:, None] * liking
         vip = self.segment[pool] == SEGMENTS.index("vip")
-        weight[vip] *= basket_lines[None, :] ** VIP_BASKET_POWER
+        weight[vip] *= baskets.lines[None, :] ** VIP_BASKET_POWER
         cumulative = np.cumsum(weight, axis=0)
         total = cumulative[-1]
-        chosen = (cumulative < rng.random(len(first_category)) * total).sum(axis=0)
+        chosen = (cumulative < rng.random(receipts) * total).sum(axis=0)
         return np.where(total > 0, pool[np.minimum(chosen, len(pool) - 1)], -1)
 
 
@@ -70,8 +92,9 @@ def default_member_count(stores: int) -> int:
     return MEMBERS_PER_STORE * stores
 
 
-def enrol_members(rng: np.random.Generator, count: int, stores: list[Location], days: list[date]) -> MemberBook:
-    """Draw `count` members with segments, usual stores, favourites and join dates."""
+def enrol_members(rng: np.random.Generator, count: int, stores: list[Location], days: list[date],
+                  catalogue: Catalogue) -> MemberBook:
+    """Draw `count` members with segments, usual stores, favourites, habits and join dates."""
     horizon = len(days)
     segment = rng.choice(len(SEGMENTS), size=count, p=SEGMENT_SHARES)
     is_ = {name: segment == SEGMENTS.index(name) for name in SEGMENTS}
@@ -79,6 +102,7 @@ def enrol_members(rng: np.random.Generator, count: int, stores: list[Location], 
     joined_index = np.where(is_["new"], horizon - 1 - rng.integers(0, 30, count), -rng.integers(1, 4 * 365, count))
     decay_start = np.where(is_["lapsing"], rng.uniform(0.2, 0.7, count) * horizon, 10 * horizon)
     active_until = np.where(is_["dormant"], horizon - 1 - rng.integers(90, 300, count), horizon)
+    favourite = _favourites(rng, count, is_["vip"])
     return MemberBook(
         ids=[f"M{n:06d}" for n in range(1, count + 1)],
         segment=segment,
@@ -87,7 +111,8 @@ def enrol_members(rng: np.random.Generator, count: int, stores: list[Location], 
         active_until=active_until,
         decay_start=decay_start,
         decay_days=rng.uniform(20, 45, count),
-        favourite=_favourites(rng, count, is_["vip"]),
+        favourite=favourite,
+        habits=_habits(rng, favourite, catalogue),
         joined_on=[days[0] + timedelta(days=int(i)) for i in joined_index],
         pool=_usual_stores(rng, count, stores),
         spend=np.zeros(count),
@@ -105,11 +130,30 @@ def _favourites(rng: np.random.Generator, count: int, vip: np.ndarray) -> np.nda
     return favourite
 
 
+def _habits(rng: np.random.Generator, favourite: np.ndarray, catalogue: Catalogue) -> np.ndarray:
+    """HABITS products per member from the favourite categories, popular ones likelier (repeats allowed)."""
+    count = len(favourite)
+    keys = np.where(favourite[:, None, :], rng.gumbel(size=(count, HABITS, len(CATEGORIES))), -np.inf)
+    category = keys.argmax(axis=2)
+    # Inverse-CDF draw within the category: SKUs ordered by category, popularity accumulated.
+    order = np.argsort(catalogue.category, kind="stable")
+    cumulative = np.cumsum(catalogue.popularity[order])
+    ends = np.searchsorted(catalogue.category[order], np.arange(len(CATEGORIES)), side="right")
+    starts = np.searchsorted(catalogue.category[order], np.arange(len(CATEGORIES)), side="left")
+    low = np.where(starts > 0, cumulative[np.maximum(starts - 1, 0)], 0.0)[category]
+    high = cumulative[ends - 1][category]
+    position = np.searchsorted(cumulative, low + rng.random(category.shape) * (high - low), side="right")
+    return order[np.clip(position, starts[category], ends[category] - 1)]
+
+
 def _usual_stores(rng: np.random.Generator, count: int, stores: list[Location]) -> list[np.ndarray]:
     """Per store, the members who shop there: a home store, and for a third a second one in the region."""
     home = rng.integers(0, len(stores), count)
-    same_region = [[j for j, other in enumerate(stores) if other.region == s.region] for s in stores]
-    second = np.array([rng.choice(same_region[h]) for h in home])
+    region = np.array([s.region for s in stores])
+    by_region = np.argsort(region, kind="stable")  # store indices grouped by region
+    first = np.searchsorted(region[by_region], region)  # where each store's region starts in that order
+    size = np.bincount(first, minlength=len(stores))[first]
+    second = by_region[first[home] + (rng.random(count) * size[home]).astype(int)]
     has_second = (rng.random(count) < 1 / 3) & (second != home)
     members = np.arange(count)
     return [np.union1d(members[home == s], members[has_second & (second == s)]) for s in range(len(stores))]

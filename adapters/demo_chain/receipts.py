@@ -8,7 +8,7 @@ import numpy as np
 
 from adapters.demo_chain.catalogue import Catalogue
 from adapters.demo_chain.demand import Promotions
-from adapters.demo_chain.members import MemberBook
+from adapters.demo_chain.members import Baskets, MemberBook
 from adapters.demo_chain.shelves import DaySales
 
 CHANNELS = ("store", "online", "mini_program")
@@ -55,8 +55,7 @@ def make_receipts(rng: np.random.Generator, sales: DaySales, catalogue: Catalogu
     store_of_receipt = store[first_line]
     channel = rng.choice(len(CHANNELS), size=receipts, p=CHANNEL_SHARES)
     second = _second_of_day(rng, channel)
-    member = _members(rng, members, day, store_of_receipt, channel,
-                      catalogue.category[sku[first_line]], np.diff(np.append(first_line, len(qty))))
+    member = _members(rng, members, day, store_of_receipt, channel, sku, first_line, catalogue.category)
     by_time = np.lexsort((second, store_of_receipt))
     number = np.empty(receipts, dtype=int)
     number[by_time] = np.arange(receipts) - np.searchsorted(store_of_receipt[by_time], store_of_receipt[by_time])
@@ -78,12 +77,21 @@ def _second_of_day(rng: np.random.Generator, channel: np.ndarray) -> np.ndarray:
 
 
 def _members(rng: np.random.Generator, members: MemberBook, day: int, store: np.ndarray, channel: np.ndarray,
-             first_category: np.ndarray, basket_lines: np.ndarray) -> np.ndarray:
-    """About 40% of receipts carry a member card, picked among that store's members."""
+             sku: np.ndarray, first_line: np.ndarray, sku_category: np.ndarray) -> np.ndarray:
+    """About 40% of receipts carry a member card, picked among that store's members.
+
+    `sku` lists the day's lines receipt after receipt; `first_line` is where each receipt starts.
+    """
     member = np.full(len(store), -1)
     carded = rng.random(len(store)) < MEMBER_SHARE_BY_CHANNEL[channel]
     activity = members.activity(day)
+    lines = np.diff(np.append(first_line, len(sku)))
     for s in np.unique(store[carded]):
         mine = np.flatnonzero(carded & (store == s))
-        member[mine] = members.pick(rng, s, activity, first_category[mine], basket_lines[mine])
+        # The receipts' lines back to back: first_line of each, counting up within it.
+        starts = np.cumsum(lines[mine]) - lines[mine]
+        offsets = np.arange(lines[mine].sum()) - np.repeat(starts, lines[mine])
+        skus = sku[np.repeat(first_line[mine], lines[mine]) + offsets]
+        baskets = Baskets(skus, starts, lines[mine], sku_category[sku[first_line[mine]]])
+        member[mine] = members.pick(rng, s, activity, baskets)
     return member

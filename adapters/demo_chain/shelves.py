@@ -21,7 +21,7 @@ SAFETY_FACTOR = 1.3  # standard deviations of cover-period demand kept as safety
 MISSED_DELIVERY = 0.04  # share of store-SKU deliveries the warehouse cannot fill
 DAILY_TRAFFIC_NOISE = 0.08
 # Gamma shape of day-to-day demand noise per store and SKU: demand is overdispersed, not Poisson.
-DEMAND_SHAPE = 3.0
+DEMAND_SHAPE = 4.0
 # Units per sales line: drinks and dairy go in multiples (a six-pack counts as 6).
 MULTI_BUY_QTY = (np.array([1, 2, 3, 4, 5, 6]), np.array([0.58, 0.17, 0.07, 0.06, 0.02, 0.10]))
 SINGLE_QTY = (np.array([1, 2, 3]), np.array([0.86, 0.11, 0.03]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,20 +36,27 @@ def csv_file(out_dir: Path, file_name: str):
 
 def write_table(out_dir: Path, file_name: str, rows: Iterable[Sequence[object]]) -> int:
     """Write a whole file; returns the number of data rows."""
-    count = 0
+    counted = _Counted(rows)
     with csv_file(out_dir, file_name) as writer:
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    return count
+        writer.writerows(counted)
+    return counted.count
+
+
+class _Counted:
+    """Pass rows through to csv.writerows while counting them."""
+
+    def __init__(self, rows: Iterable[Sequence[object]]):
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[object]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 def money(value: float) -> str:
     return f"{value:.2f}"
-
-
-def empty_if_none(value: object | None) -> object:
-    return "" if value is None else value
 
 
 class SalesRows:

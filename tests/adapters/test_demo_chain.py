@@ -227,3 +227,19 @@ def test_the_importer_accepts_every_file(uow, clock, tmp_path: Path) -> None:  #
     assert [(o.name, o.status, o.errors[:1]) for o in outcomes] == [
         (f"{name}.csv", "imported", []) for name in ("locations", "products", "suppliers", "staff", "members", "stock", "sales")
     ]
+
+
+def test_members_buy_from_their_favourite_categories_more_than_the_average_shopper(
+    year: Path, year_sales: list[dict[str, str]]
+) -> None:
+    category = {p["sku"]: p["category"] for p in read(year, "products.csv")}
+    per_member: dict[str, Counter[str]] = defaultdict(Counter)
+    for line in year_sales:
+        if line["member_id"]:
+            per_member[line["member_id"]][category[line["sku"]]] += 1
+    chain = sum(per_member.values(), Counter())
+    chain_top3 = sum(n for _, n in chain.most_common(3)) / chain.total()
+    regulars = [c for c in per_member.values() if c.total() >= 30]
+    member_top3 = sorted(sum(n for _, n in c.most_common(3)) / c.total() for c in regulars)
+
+    assert member_top3[len(member_top3) // 2] > chain_top3 + 0.08
