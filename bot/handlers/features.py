@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot.handlers import counts, transfers, undo
 from bot.routing import Router
 
 
 def register(application: Application, router: Router) -> None:
-    """Transfers, counts and photo scanning plug in here."""
+    """Order matters for plain text: an open count reads 'sku qty' lines before lookup does."""
+    counts.register(application, router)
+    transfers.register(application, router)
+    undo.register(application, router)
