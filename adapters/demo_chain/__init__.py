@@ -27,11 +27,13 @@ analytics have real signals to find:
   promotions (10-30% off for one to two weeks, 30-80% more demand) whose
   lines carry promo=1 and the lower price. About 175 lines (70 receipts)
   per store and day whatever the assortment size.
-- Stock-outs: shelves are replenished twice a week up to a week of planned
-  demand; a missed delivery or a promotion that outsells the plan empties a
-  shelf, and sales stop although shoppers wanted more (censored demand).
-  stock.csv is the shelf on the last evening, plus warehouses holding two
-  to five weeks (central) or one to three weeks (regional) of cover.
+- Stock-outs: shelves are replenished twice a week up to ten days of
+  planned demand, as far as the shelf (one to four cases) allows; a fast
+  mover outgrowing its shelf, a missed delivery or a promotion that
+  outsells the plan empties a shelf, and sales stop although shoppers
+  wanted more (censored demand). stock.csv is the shelf on the last
+  evening, plus warehouses holding two to five weeks (central) or one to
+  three weeks (regional) of cover.
 - Receipts: baskets of 2.5 lines on average, times between 7:00 and 23:00
   with breakfast, lunch and evening peaks (+08:00), channels store, online
   and mini_program; about 40% carry a member.

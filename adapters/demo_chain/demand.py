@@ -125,7 +125,7 @@ def _promotions(rng: np.random.Generator, catalogue: Catalogue, days: int) -> Pr
     starts = rng.integers(-10, days, count)
     lengths = rng.integers(7, 15, count)
     discounts = rng.uniform(0.1, 0.3, count)
-    lifts = 1 + 2 * discounts + rng.uniform(0.05, 0.2, count)
+    lifts = 1 + 2 * discounts + rng.uniform(0.1, 0.2, count)
     for sku, start, length, discount, lift in zip(skus, starts, lengths, discounts, lifts, strict=True):
         window = slice(max(0, start), min(days, start + length))
         list_price = catalogue.unit_price[sku]

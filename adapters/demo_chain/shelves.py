@@ -1,8 +1,9 @@
-"""Store shelves day by day: twice-weekly deliveries up to a week of cover, sales limited by what is there.
+"""Store shelves day by day: twice-weekly deliveries up to ten days of cover, sales limited by what is there.
 
 Demand the shelf cannot serve is lost, so some fast movers show days without
-sales while shoppers wanted them (censored demand): after a promotion
-outsells the plan, or when the warehouse could not ship a delivery.
+sales while shoppers wanted them (censored demand): when the shelf holds
+only a few days of a fast mover, after a promotion outsells the plan, or
+when the warehouse could not ship a delivery.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from adapters.demo_chain.catalogue import Catalogue
 from adapters.demo_chain.categories import CATEGORIES
 from adapters.demo_chain.demand import DemandPlan
 
-COVER_DAYS = 7
+COVER_DAYS = 10
+# The shelf holds one to four cases of a product: fast movers cannot get ten days of cover,
+# slow movers keep a couple of facings that last for weeks.
+SHELF_CASES = (1, 2, 3, 4)
+FACINGS = 2
 SAFETY_FACTOR = 1.3  # standard deviations of cover-period demand kept as safety stock
 MISSED_DELIVERY = 0.04  # share of store-SKU deliveries the warehouse cannot fill
 DAILY_TRAFFIC_NOISE = 0.08
@@ -47,16 +52,17 @@ class Shelves:
         self.multi_buy = multi_buy
         self.mean_qty = np.where(multi_buy, MULTI_BUY_QTY[0] @ MULTI_BUY_QTY[1], SINGLE_QTY[0] @ SINGLE_QTY[1])
         stores = len(plan.store_region)
+        self.capacity = catalogue.pack_size[None, :] * rng.choice(SHELF_CASES, size=plan.base.shape)
         # Stores 0, 3, 6 get Monday and Thursday deliveries, 1, 4, 7 Tuesday and Friday, ...
         self.delivery_weekdays = [{s % 3, s % 3 + 3} for s in range(stores)]
         self.on_hand = self.order_up_to(0)
         self.lost_store_sku_days = 0
 
     def order_up_to(self, day_index: int) -> np.ndarray:
-        """[store, sku] stock a delivery tops up to: a week of planned demand plus safety and one facing."""
+        """[store, sku] stock a delivery tops up to: ten days of planned demand and safety, as the shelf allows."""
         planned = self.plan.expected_lines(day_index, with_promotions=False) * self.mean_qty[None, :] * COVER_DAYS
         carried = self.plan.base > 0
-        level = np.ceil(planned + SAFETY_FACTOR * np.sqrt(planned)) + 1
+        level = np.maximum(np.minimum(np.ceil(planned + SAFETY_FACTOR * np.sqrt(planned)), self.capacity), FACINGS)
         return np.where(carried & (self.plan.lifecycle(day_index) > 0)[None, :], level, 0).astype(np.int32)
 
     def run(self) -> Iterator[DaySales]:
