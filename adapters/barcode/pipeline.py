@@ -11,6 +11,7 @@ equalisation, inversion, pyzbar).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -23,8 +24,13 @@ from adapters.barcode.regions import Region, candidate_regions
 from adapters.barcode.result import DecodedCode, ScanResult, ScanStatus
 from adapters.barcode.symbols import READ_FORMATS, decoded_code
 
+# Formats whose own check catches a misread bar: Code 128's mod-103 symbol, QR and DataMatrix ECC.
+STRONG_CHECKS = frozenset({"Code 128", "QR", "DataMatrix"})
 # Whole-photo reads happen at most this large; zxing-cpp's own downscaling copes with big codes.
 READ_SIDE = 2000
+# Sensor noise (grey levels, standard deviation) above which the photo is read at half size:
+# averaging 2x2 pixels halves the noise, and zxing-cpp slows down badly on noisy pixels.
+NOISY = 8.0
 
 
 def decode_image_bytes(data: bytes) -> ScanResult:
@@ -38,9 +44,11 @@ def decode_image_bytes(data: bytes) -> ScanResult:
 def decode_pixels(gray: np.ndarray) -> list[DecodedCode]:
     """Every checked code in an upright 8-bit grayscale image."""
     found = _Findings()
-    whole = _fit(gray, READ_SIDE)
+    half = _Scaled(np.asarray(Image.fromarray(gray).reduce(2)), 0.5)
+    whole = half if noise_level(gray) > NOISY or max(gray.shape) > READ_SIDE else _Scaled(gray, 1.0)
+    whole = _fit(whole, READ_SIDE)
     found.add(_read(whole.pixels, try_invert=False), whole.scale)
-    for region in candidate_regions(gray):
+    for region in candidate_regions(half.pixels, to_photo=2.0):
         if not found.explains(region):
             _read_region(gray, region, found)
     if not found.codes:
@@ -48,42 +56,96 @@ def decode_pixels(gray: np.ndarray) -> list[DecodedCode]:
     return found.codes
 
 
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
 class _Findings:
     """Codes found so far (deduplicated) and where they sit in the photo."""
 
     def __init__(self) -> None:
         self.codes: list[DecodedCode] = []
-        self._boxes: list[tuple[float, float, float, float]] = []
+        self._boxes: list[Box] = []
 
-    def add(self, barcodes: list[zxingcpp.Barcode], scale: float = 1.0) -> bool:
-        """Keep the checked ones; True when at least one was new."""
+    def add(self, barcodes: list[zxingcpp.Barcode], scale: float) -> bool:
+        """Keep the checked, unambiguous reads of a whole-photo pass; True when one was new.
+
+        `scale` maps the read image back onto the photo.
+        """
         new = False
-        for barcode in barcodes:
-            code = decoded_code(barcode)
-            if code is None:
-                continue
-            if scale and barcode.position is not None:
-                self._boxes.append(_box(barcode.position, scale))
-            if code not in self.codes:
-                self.codes.append(code)
-                new = True
+        for code, box in checked_reads(barcodes):
+            self._boxes.append(_widened(box, scale))
+            new = self.keep(code) or new
         return new
+
+    def keep(self, code: DecodedCode) -> bool:
+        if code in self.codes:
+            return False
+        self.codes.append(code)
+        return True
 
     def explains(self, region: Region) -> bool:
         x, y = region.centre
         return any(left <= x <= right and top <= y <= bottom for left, top, right, bottom in self._boxes)
 
 
-def _box(position: zxingcpp.Position, scale: float) -> tuple[float, float, float, float]:
-    points = [position.top_left, position.top_right, position.bottom_right, position.bottom_left]
-    xs, ys = [p.x / scale for p in points], [p.y / scale for p in points]
-    # Linear codes are reported as a thin line across the bars: widen to the code's likely height.
-    pad = max(max(xs) - min(xs), max(ys) - min(ys)) * 0.3
-    return min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
+def checked_reads(barcodes: list[zxingcpp.Barcode]) -> list[tuple[DecodedCode, Box]]:
+    """The reads that pass their checks and do not contradict each other, with their boxes."""
+    reads = [(code, _bounds(barcode.position)) for barcode in barcodes if (code := decoded_code(barcode))]
+    return _unambiguous(reads)
+
+
+def _unambiguous(reads: list[tuple[DecodedCode, Box]]) -> list[tuple[DecodedCode, Box]]:
+    """Drop reads that disagree about the same spot.
+
+    A blurred EAN can yield two values from different scan lines of one symbol,
+    both with a valid check digit; neither can be trusted, so later attempts
+    (other crops and filters) must settle it.
+    """
+    return [
+        (code, box)
+        for code, box in reads
+        if not any(other != code and _overlap(box, other_box) > 0.5 for other, other_box in reads)
+    ]
+
+
+def _bounds(position: zxingcpp.Position) -> Box:
+    points = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    xs, ys = [p.x for p in points], [p.y for p in points]
+    return min(xs) - 2, min(ys) - 2, max(xs) + 2, max(ys) + 2
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Shared area as a share of the smaller box."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height / smaller
+
+
+def _widened(box: Box, scale: float) -> Box:
+    """The box in photo pixels, widened: linear codes are reported as a thin band across the bars."""
+    left, top, right, bottom = (value / scale for value in box)
+    pad = max(right - left, bottom - top) * 0.3
+    return left - pad, top - pad, right + pad, bottom + pad
 
 
 def _read(pixels: np.ndarray, **options) -> list[zxingcpp.Barcode]:
     return zxingcpp.read_barcodes(np.ascontiguousarray(pixels), formats=READ_FORMATS, **options)
+
+
+def noise_level(gray: np.ndarray) -> float:
+    """Standard deviation of sensor noise, from diagonal neighbours in a sample of rows.
+
+    In flat areas, which most of a photo is, neighbours differ by noise alone;
+    the median ignores the edges.
+    """
+    step = max(8, gray.shape[0] // 64)
+    rows = gray[: gray.shape[0] - 1 : step]
+    below = gray[1::step][: rows.shape[0]]
+    differences = np.abs(rows[:, :-1].astype(np.int16) - below[:, 1:])
+    return float(np.median(differences)) / (0.6745 * np.sqrt(2))
 
 
 class _Scaled:
@@ -91,21 +153,30 @@ class _Scaled:
         self.pixels, self.scale = pixels, scale
 
 
-def _fit(gray: np.ndarray, side: int) -> _Scaled:
-    longest = max(gray.shape)
-    if longest <= side:
-        return _Scaled(gray, 1.0)
-    scale = side / longest
-    image = Image.fromarray(gray)
-    size = (round(image.width * scale), round(image.height * scale))
-    return _Scaled(np.asarray(image.resize(size, Image.BILINEAR, reducing_gap=2.0)), scale)
+def _fit(image: _Scaled, side: int) -> _Scaled:
+    """The image reduced by whole factors (box filter, fast) until its longest side fits."""
+    factor = math.ceil(max(image.pixels.shape) / side)
+    if factor == 1:
+        return image
+    return _Scaled(np.asarray(Image.fromarray(image.pixels).reduce(factor)), image.scale / factor)
 
 
 def _read_region(gray: np.ndarray, region: Region, found: _Findings) -> None:
-    crop = _upright_crop(gray, region)
-    for variant in _crop_variants(crop):
-        if found.add(_read(variant, try_invert=False), scale=0.0):
+    """Read a crop, first as it is, then through filters until a read is trustworthy.
+
+    Filters can turn a bar into its neighbour's width, and an EAN's check digit
+    misses two such errors; so a weakly checked code seen only through a
+    filter must be seen through a second one too.
+    """
+    seen: set[DecodedCode] = set()
+    for attempt, variant in enumerate(_crop_variants(_upright_crop(gray, region))):
+        codes = [code for code, _ in checked_reads(_read(variant, try_invert=False))]
+        trusted = [code for code in codes if attempt == 0 or code.format in STRONG_CHECKS or code in seen]
+        for code in trusted:
+            found.keep(code)
+        if trusted:
             return
+        seen.update(codes)
 
 
 def _upright_crop(gray: np.ndarray, region: Region) -> Image.Image:
@@ -141,6 +212,8 @@ _FALLBACKS: tuple[Callable[[Image.Image], Image.Image], ...] = (
 def _fallbacks(pixels: np.ndarray, found: _Findings) -> None:
     image = Image.fromarray(pixels)
     for transform in _FALLBACKS:
-        if found.add(_read(np.asarray(transform(image))), scale=0.0):
+        codes = [code for code, _ in checked_reads(_read(np.asarray(transform(image))))]
+        if codes:
+            found.codes.extend(codes)
             return
     found.codes.extend(zbar.read(pixels))

@@ -17,8 +17,8 @@ import numpy as np
 from scipy import ndimage
 
 CELL = 12
-# Largest side analysed; bigger photos are subsampled (not averaged, so thin bars keep their contrast).
-ANALYSIS_SIDE = 1600
+# Beyond this side the analysed image is subsampled, without averaging, so that thin bars keep their contrast.
+ANALYSIS_SIDE = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +40,14 @@ class Region:
         return (self.left + self.right) / 2, (self.top + self.bottom) / 2
 
 
-def candidate_regions(gray: np.ndarray, limit: int = 4) -> list[Region]:
-    """Up to `limit` regions that look like linear barcodes, strongest first."""
-    stride = max(1, math.ceil(max(gray.shape) / ANALYSIS_SIDE))
-    jxx, jyy, jxy = _structure_tensor_cells(gray[::stride, ::stride])
+def candidate_regions(image: np.ndarray, to_photo: float = 1.0, limit: int = 4) -> list[Region]:
+    """Up to `limit` regions that look like linear barcodes, strongest first.
+
+    `image` is the photo reduced by `to_photo` (a half-size photo analyses four
+    times faster and with half the sensor noise); regions come back in photo pixels.
+    """
+    stride = max(1, math.ceil(max(image.shape) / ANALYSIS_SIDE))
+    jxx, jyy, jxy = _structure_tensor_cells(image[::stride, ::stride])
     oriented = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2)
     oriented = ndimage.uniform_filter(oriented, 3)
     floor = np.median(oriented)
@@ -55,11 +59,9 @@ def candidate_regions(gray: np.ndarray, limit: int = 4) -> list[Region]:
         if cells.sum() < 3:
             continue
         angle = 0.5 * math.degrees(math.atan2(2 * jxy[box][cells].sum(), (jxx[box] - jyy[box])[cells].sum()))
-        scale = CELL * stride
-        regions.append(
-            Region(box[0].start * scale, box[1].start * scale, box[0].stop * scale, box[1].stop * scale,
-                   angle, float(oriented[box][cells].sum()))
-        )  # fmt: skip
+        scale = CELL * stride * to_photo
+        top, left, bottom, right = (round(edge * scale) for edge in (box[0].start, box[1].start, box[0].stop, box[1].stop))
+        regions.append(Region(top, left, bottom, right, angle, float(oriented[box][cells].sum())))
     regions.sort(key=lambda region: region.score, reverse=True)
     return regions[:limit]
 

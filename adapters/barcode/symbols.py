@@ -1,4 +1,4 @@
-"""Turn a raw zxing-cpp result into a checked DecodedCode, or reject it.
+"""Turn what a decoder read into a checked DecodedCode, or reject it.
 
 A value is accepted only if it passes its check digit: EAN/UPC/ITF-14 and the
 GTIN inside GS1 data through domain.barcodes; Code 39 and Code 128 carry no
@@ -11,68 +11,79 @@ import zxingcpp
 
 from adapters.barcode.result import DecodedCode, UnitsHint
 from domain.barcodes import InvalidBarcode, Symbology, parse_barcode
-from domain.gs1 import InvalidGs1, parse_element_string
+from domain.gs1 import GS1_SYMBOLOGY_IDENTIFIERS, InvalidGs1, parse_element_string
 
 F = zxingcpp.BarcodeFormat
 
 # The symbologies the shop uses; restricting the decoder to them is faster and avoids misreads.
 READ_FORMATS = (F.EAN13, F.EAN8, F.UPCA, F.UPCE, F.Code128, F.Code39, F.ITF, F.QRCode, F.DataMatrix)
 
-_MATRIX_NAMES = {F.QRCode: "QR", F.DataMatrix: "DataMatrix"}
-_GS1_IDENTIFIERS = ("]C1", "]d2", "]Q3")
+_ZXING_NAMES = {
+    F.EAN13: "EAN-13", F.UPCA: "EAN-13", F.EAN8: "EAN-8", F.UPCE: "UPC-E", F.ITF: "ITF",
+    F.Code128: "Code 128", F.Code39: "Code 39", F.QRCode: "QR", F.DataMatrix: "DataMatrix",
+}  # fmt: skip
+_GTIN_SYMBOLOGIES = {"EAN-13": Symbology.EAN13, "EAN-8": Symbology.EAN8, "UPC-E": Symbology.UPCE, "ITF": Symbology.GTIN14}
 
 
 def decoded_code(barcode: zxingcpp.Barcode) -> DecodedCode | None:
     """Our checked view of one zxing-cpp result; None when it fails its check."""
+    symbology = _ZXING_NAMES.get(barcode.format)
+    if symbology is None:
+        return None
+    if barcode.symbology_identifier in GS1_SYMBOLOGY_IDENTIFIERS:
+        return checked_code(symbology, barcode.text, barcode.symbology_identifier + barcode.bytes.decode("latin-1"))
+    text = barcode.extra.get("UPCE", barcode.text) if symbology == "UPC-E" else barcode.text
+    return checked_code(symbology, text)
+
+
+def checked_code(symbology: str, text: str, gs1_data: str | None = None) -> DecodedCode | None:
+    """A DecodedCode for a decoder's symbology name and text, or None when it fails its check.
+
+    `symbology` is "EAN-13" (UPC-A arrives as EAN-13 with a leading zero), "EAN-8",
+    "UPC-E", "ITF", "Code 128", "Code 39", "QR" or "DataMatrix"; `gs1_data` is the
+    raw GS1 element string when the symbol said it carries one.
+    """
     try:
-        if barcode.symbology_identifier in _GS1_IDENTIFIERS:
-            return _gs1_code(barcode)
-        if barcode.format in (F.EAN13, F.EAN8, F.UPCA, F.UPCE, F.ITF):
-            return _gtin_code(barcode)
+        if gs1_data is not None:
+            return _gs1_code(symbology, gs1_data)
+        if symbology in _GTIN_SYMBOLOGIES:
+            return _gtin_code(symbology, text)
     except (InvalidBarcode, InvalidGs1):
         return None
-    if barcode.format in _MATRIX_NAMES:
-        return DecodedCode(_MATRIX_NAMES[barcode.format], barcode.text)
-    if barcode.format in (F.Code128, F.Code39):
-        return _label_code(barcode)
+    if symbology in ("QR", "DataMatrix"):
+        return DecodedCode(symbology, text)
+    if symbology in ("Code 128", "Code 39"):
+        return DecodedCode(symbology, text, _label_key(text))
     return None
 
 
-def _gtin_code(barcode: zxingcpp.Barcode) -> DecodedCode | None:
-    fmt, text = barcode.format, barcode.text
-    if fmt == F.UPCE:
-        name, text, symbology = "UPC-E", barcode.extra.get("UPCE", text), Symbology.UPCE
-    elif fmt == F.ITF:
+def _gtin_code(symbology: str, text: str) -> DecodedCode | None:
+    name = symbology
+    if symbology == "ITF":
         # Plain ITF of other lengths is not a trade item number.
         if len(text) != 14:
             return None
-        name, symbology = "ITF-14", Symbology.GTIN14
-    elif fmt == F.EAN8:
-        name, symbology = "EAN-8", Symbology.EAN8
-    elif text.startswith("0") and len(text) == 13:
-        # zxing-cpp reports UPC-A as an EAN-13 with a leading zero; they are the same number.
-        name, text, symbology = "UPC-A", text[1:], Symbology.UPCA
-    else:
-        name, symbology = "EAN-13", Symbology.EAN13
-    parsed = parse_barcode(text, symbology)
+        name = "ITF-14"
+    elif symbology == "EAN-13" and len(text) == 13 and text.startswith("0"):
+        # A UPC-A is an EAN-13 with a leading zero; show it as printed on the pack.
+        name, text = "UPC-A", text[1:]
+    parsed = parse_barcode(text, Symbology.UPCA if name == "UPC-A" else _GTIN_SYMBOLOGIES[symbology])
     return DecodedCode(name, text, parsed.key, gtin=parsed.key, units_hint=units_hint(parsed.key))
 
 
-def _gs1_code(barcode: zxingcpp.Barcode) -> DecodedCode:
-    data = parse_element_string(barcode.symbology_identifier + barcode.bytes.decode("latin-1"))
-    text = "".join(f"({ai}){value}" for ai, value in data.fields.items())
-    name = _MATRIX_NAMES.get(barcode.format, "Code 128")
-    key = parse_barcode(data.gtin, Symbology.GTIN14).key if data.gtin else None
-    return DecodedCode(name, text, key, data.gtin, data.batch, data.expiry, units_hint(key) if key else None)
+def _gs1_code(symbology: str, data: str) -> DecodedCode:
+    fields = parse_element_string(data)
+    text = "".join(f"({ai}){value}" for ai, value in fields.fields.items())
+    key = parse_barcode(fields.gtin, Symbology.GTIN14).key if fields.gtin else None
+    hint = units_hint(key) if key else None
+    return DecodedCode(symbology, text, key, fields.gtin, fields.batch, fields.expiry, hint)
 
 
-def _label_code(barcode: zxingcpp.Barcode) -> DecodedCode:
-    name = "Code 128" if barcode.format == F.Code128 else "Code 39"
+def _label_key(text: str) -> str | None:
     try:
-        key = parse_barcode(barcode.text, Symbology.CODE128).key
+        return parse_barcode(text, Symbology.CODE128).key
     except InvalidBarcode:
-        key = None
-    return DecodedCode(name, barcode.text, key)
+        return None
 
 
 def units_hint(gtin_key: str) -> UnitsHint:

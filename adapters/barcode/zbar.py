@@ -1,13 +1,51 @@
-"""pyzbar as the last resort: it reads some damaged linear codes zxing-cpp gives up on.
+"""pyzbar, a second decoder: it reads some damaged linear codes zxing-cpp gives up on.
 
-It needs the system library libzbar0; without it this fallback quietly reads nothing.
+It needs the system library libzbar0 (Debian package); without it `available()`
+is False and `read` finds nothing, so the reader still works on zxing-cpp alone.
 """
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from adapters.barcode.result import DecodedCode
+from adapters.barcode.symbols import checked_code
+
+try:
+    from pyzbar import pyzbar
+except ImportError:  # libzbar0 missing
+    pyzbar = None
+
+_NAMES = {"EAN13": "EAN-13", "EAN8": "EAN-8", "UPCA": "EAN-13", "UPCE": "UPC-E", "I25": "ITF",
+          "CODE128": "Code 128", "CODE39": "Code 39", "QRCODE": "QR"}  # fmt: skip
+# zbar does not tell whether a Code 128 or QR began with FNC1; GS1 data starts with a GTIN in AI (01).
+_LOOKS_GS1 = re.compile(r"\x1d?01\d{14}")
+
+
+def available() -> bool:
+    return pyzbar is not None
+
 
 def read(pixels: np.ndarray) -> list[DecodedCode]:
-    return []
+    """Checked codes zbar finds in an 8-bit grayscale image."""
+    if pyzbar is None:
+        return []
+    symbols = pyzbar.decode(np.ascontiguousarray(pixels), symbols=_SYMBOLS)
+    codes = (_checked(symbol.type, symbol.data.decode("latin-1")) for symbol in symbols)
+    return [code for code in codes if code is not None]
+
+
+def _checked(kind: str, data: str) -> DecodedCode | None:
+    symbology = _NAMES.get(kind)
+    if symbology is None:
+        return None
+    if symbology in ("Code 128", "QR") and _LOOKS_GS1.match(data):
+        code = checked_code(symbology, data, gs1_data=data)
+        if code is not None:
+            return code
+    return checked_code(symbology, data)
+
+
+_SYMBOLS = [pyzbar.ZBarSymbol[name] for name in _NAMES] if pyzbar is not None else None

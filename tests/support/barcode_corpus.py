@@ -19,7 +19,7 @@ import numpy as np
 import zxingcpp
 from PIL import Image, ImageFilter
 
-from domain.barcodes import gs1_check_digit
+from domain.barcodes import Symbology, gs1_check_digit, parse_barcode
 
 F = zxingcpp.BarcodeFormat
 
@@ -60,6 +60,16 @@ def make_sample(condition: str, index: int, seed: int = 7) -> Sample:
     quality = 20 if condition == "jpeg_q20" else rng.randint(80, 92)
     expected = frozenset((fmt, text) for fmt, text, _ in symbols)
     return Sample(f"{condition}-{index:02d}", condition, _jpeg(image, quality, exif), expected)
+
+
+def identity(fmt: str, text: str) -> str:
+    """What makes two reads the same product: the GTIN key for EAN/UPC/ITF-14, else the text.
+
+    Lets a decoder that reports a UPC-E in its expanded UPC-A form still count as right.
+    """
+    gtin_symbologies = {"EAN-13": Symbology.EAN13, "EAN-8": Symbology.EAN8, "UPC-A": Symbology.UPCA,
+                        "UPC-E": Symbology.UPCE, "ITF-14": Symbology.GTIN14}  # fmt: skip
+    return parse_barcode(text, gtin_symbologies[fmt]).key if fmt in gtin_symbologies else text
 
 
 def junk_bytes(size: int = 4096, seed: int = 7) -> bytes:
