@@ -1,9 +1,10 @@
 """Loyalty members with behaviour worth analysing: regulars, lapsing, dormant, new and a few VIPs.
 
 Each member has one or two usual stores (same region), two or three
-favourite categories and a handful of habitual products. Member receipts are handed to members in proportion to
-their activity on that day, favouring those who like what the receipt holds,
-so purchase affinity and recency/frequency patterns can be learnt back.
+favourite categories and a handful of habitual products. Member receipts
+are handed to members in proportion to their activity on that day,
+favouring those who like what the receipt holds, so purchase affinity,
+buy-again habits and recency/frequency patterns can be learnt back.
 """
 
 from __future__ import annotations
@@ -36,12 +37,57 @@ TELEGRAM_ID_SPAN = 600_000_000
 
 @dataclass(frozen=True)
 class Baskets:
-    """The receipts to hand out: their lines' SKUs back to back, where each receipt starts, and more."""
+    """The receipts to hand out: their lines' SKUs back to back, and how many lines each receipt has."""
 
     skus: np.ndarray
-    starts: np.ndarray
-    lines: np.ndarray  # lines per receipt
+    lines: np.ndarray
     first_category: np.ndarray  # category of each receipt's first line
+
+
+class StoreRegulars:
+    """The members who shop at one store, indexed by their habitual products for quick matching."""
+
+    def __init__(self, members: np.ndarray, favourite: np.ndarray, vip: np.ndarray, habits: np.ndarray):
+        self.members = members
+        self.favourite_by_category = np.ascontiguousarray(favourite[members].T)  # [category, regular]
+        self.vip = vip[members]
+        holder = np.repeat(np.arange(len(members)), habits.shape[1])
+        by_sku = np.argsort(habits[members].ravel(), kind="stable")
+        self.habit_skus = habits[members].ravel()[by_sku]
+        self.habit_holders = holder[by_sku]
+
+    def pick(self, rng: np.random.Generator, activity: np.ndarray, baskets: Baskets) -> np.ndarray:
+        """Member index for each receipt (-1 when nobody is active here).
+
+        Receipts go to members in proportion to their activity, more often to
+        those whose favourite category opens the basket, and far more often to
+        those whose habitual products are in it.
+        """
+        receipts, regulars = len(baskets.lines), len(self.members)
+        if regulars == 0:
+            return np.full(receipts, -1)
+        liking = 1 + FAVOURITE_BOOST * self.favourite_by_category[baskets.first_category]
+        liking += HABIT_BOOST * self._habitual_lines(baskets)
+        weight = activity[self.members][None, :] * liking  # [receipt, regular]
+        weight[:, self.vip] *= baskets.lines[:, None] ** VIP_BASKET_POWER
+        # One inverse-CDF draw per receipt over the flattened weights, each row its own segment.
+        cumulative = np.cumsum(weight.ravel())
+        row_end = cumulative[regulars - 1 :: regulars]
+        row_start = row_end - weight.sum(axis=1)
+        targets = row_start + rng.random(receipts) * (row_end - row_start)
+        chosen = np.searchsorted(cumulative, targets, side="right") - np.arange(receipts) * regulars
+        return np.where(row_end > row_start, self.members[np.clip(chosen, 0, regulars - 1)], -1)
+
+    def _habitual_lines(self, baskets: Baskets) -> np.ndarray:
+        """[receipt, regular] how many of the receipt's lines are that regular's habitual products."""
+        first = np.searchsorted(self.habit_skus, baskets.skus, side="left")
+        holders_per_line = np.searchsorted(self.habit_skus, baskets.skus, side="right") - first
+        receipt_of_line = np.repeat(np.arange(len(baskets.lines)), baskets.lines)
+        starts = np.cumsum(holders_per_line) - holders_per_line
+        match = np.repeat(first - starts, holders_per_line) + np.arange(holders_per_line.sum())
+        cell = np.repeat(receipt_of_line, holders_per_line) * len(self.members) + self.habit_holders[match]
+        counts = np.bincount(cell, minlength=len(baskets.lines) * len(self.members))
+        return counts.reshape(len(baskets.lines), len(self.members))
 
 
 @dataclass
@@ -53,10 +99,8 @@ class MemberBook:
     active_until: np.ndarray  # day index after which a dormant member stops coming
     decay_start: np.ndarray  # day index a lapsing member starts fading (large: never)
     decay_days: np.ndarray
-    favourite: np.ndarray  # [member, category] bool
-    habits: np.ndarray  # [member, HABITS] SKU indices bought again and again
     joined_on: list[date]
-    pool: list[np.ndarray]  # per store: members who shop there
+    regulars: list[StoreRegulars]  # per store
     spend: np.ndarray  # yuan spent in the history, filled while receipts are written
 
     def activity(self, day_index: int) -> np.ndarray:
@@ -64,28 +108,6 @@ class MemberBook:
         fading = np.exp(-np.maximum(0, day_index - self.decay_start) / self.decay_days)
         active = (day_index >= self.active_from) & (day_index <= self.active_until)
         return self.rate * fading * active
-
-    def pick(self, rng: np.random.Generator, store: int, activity: np.ndarray, baskets: Baskets) -> np.ndarray:
-        """Member index for each member receipt of one store-day (-1 when nobody is active there).
-
-        Receipts go to members in proportion to their activity, more often to
-        those whose favourite category opens the basket, and far more often to
-        those whose habitual products are in it.
-        """
-        pool = self.pool[store]
-        receipts = len(baskets.starts)
-        if len(pool) == 0:
-            return np.full(receipts, -1)
-        in_basket = (self.habits[pool][:, :, None] == baskets.skus[None, None, :]).any(axis=1)
-        habitual = np.add.reduceat(in_basket, baskets.starts, axis=1)
-        liking = 1 + FAVOURITE_BOOST * self.favourite[pool][:, baskets.first_category] + HABIT_BOOST * habitual
-        weight = activity[pool][:, None] * liking
-        vip = self.segment[pool] == SEGMENTS.index("vip")
-        weight[vip] *= baskets.lines[None, :] ** VIP_BASKET_POWER
-        cumulative = np.cumsum(weight, axis=0)
-        total = cumulative[-1]
-        chosen = (cumulative < rng.random(receipts) * total).sum(axis=0)
-        return np.where(total > 0, pool[np.minimum(chosen, len(pool) - 1)], -1)
 
 
 def default_member_count(stores: int) -> int:
@@ -103,6 +125,8 @@ def enrol_members(rng: np.random.Generator, count: int, stores: list[Location], 
     decay_start = np.where(is_["lapsing"], rng.uniform(0.2, 0.7, count) * horizon, 10 * horizon)
     active_until = np.where(is_["dormant"], horizon - 1 - rng.integers(90, 300, count), horizon)
     favourite = _favourites(rng, count, is_["vip"])
+    habits = _habits(rng, favourite, catalogue)
+    regulars = [StoreRegulars(members, favourite, is_["vip"], habits) for members in _usual_stores(rng, count, stores)]
     return MemberBook(
         ids=[f"M{n:06d}" for n in range(1, count + 1)],
         segment=segment,
@@ -111,10 +135,8 @@ def enrol_members(rng: np.random.Generator, count: int, stores: list[Location], 
         active_until=active_until,
         decay_start=decay_start,
         decay_days=rng.uniform(20, 45, count),
-        favourite=favourite,
-        habits=_habits(rng, favourite, catalogue),
         joined_on=[days[0] + timedelta(days=int(i)) for i in joined_index],
-        pool=_usual_stores(rng, count, stores),
+        regulars=regulars,
         spend=np.zeros(count),
     )
 

@@ -92,6 +92,6 @@ def _members(rng: np.random.Generator, members: MemberBook, day: int, store: np.
         starts = np.cumsum(lines[mine]) - lines[mine]
         offsets = np.arange(lines[mine].sum()) - np.repeat(starts, lines[mine])
         skus = sku[np.repeat(first_line[mine], lines[mine]) + offsets]
-        baskets = Baskets(skus, starts, lines[mine], sku_category[sku[first_line[mine]]])
-        member[mine] = members.pick(rng, s, activity, baskets)
+        baskets = Baskets(skus, lines[mine], sku_category[sku[first_line[mine]]])
+        member[mine] = members.regulars[s].pick(rng, activity, baskets)
     return member
