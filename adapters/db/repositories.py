@@ -143,6 +143,13 @@ class CatalogRepository:
         row = fetch_all(self._conn, "SELECT count(*), max(sku), sum(length(name)) FROM product")[0]
         return tuple(row)
 
+    def reorder_points(self, sku: str) -> dict[str, float]:
+        """Where the replenishment engine has set one: each location's reorder point for `sku`."""
+        rows = fetch_all(
+            self._conn, "SELECT location_code, reorder_point FROM stock_position WHERE sku = ? AND reorder_point IS NOT NULL", (sku,)
+        )
+        return {code: float(point) for code, point in rows}
+
     def barcode_owners(self) -> dict[str, str]:
         return dict(self._conn.execute(select(T["barcode"].c.key, T["barcode"].c.sku)).all())
 
@@ -213,6 +220,16 @@ class ReceiptRepository:
                 for n, line in enumerate(r.lines, start=1)
             ],
         )
+
+    def units_sold_by_location(self, sku: str, since: datetime, until: datetime) -> dict[str, int]:
+        """Units of `sku` each location sold in [since, until), from receipt lines."""
+        rows = fetch_all(
+            self._conn,
+            "SELECT r.location_code, SUM(l.qty) FROM receipt_line l JOIN receipt r ON r.receipt_id = l.receipt_id "
+            "WHERE l.sku = ? AND r.at >= ? AND r.at < ? GROUP BY r.location_code",
+            (sku, db_time(self._conn, since), db_time(self._conn, until)),
+        )
+        return {code: int(units or 0) for code, units in rows}
 
 
 class StaffRepository:
