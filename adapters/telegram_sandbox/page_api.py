@@ -67,7 +67,7 @@ async def messages(request: web.Request) -> web.Response:
     user_id = _int(request.query, "user_id")
     since = int(request.query.get("since", "-1"))
     deadline = time.monotonic() + LONG_POLL_SECONDS
-    while chat.revision <= since and time.monotonic() < deadline:
+    while chat.revision <= since and time.monotonic() < deadline and not sandbox.state.shutting_down:
         await sandbox.state.changed.wait(deadline - time.monotonic())
     return web.json_response(_conversation(sandbox, chat, user_id))
 

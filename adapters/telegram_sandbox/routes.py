@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
@@ -22,8 +21,21 @@ UPLOAD_LIMIT = 60 * 1024 * 1024
 
 
 def setup_sandbox_routes(app: web.Application, sandbox: TelegramSandbox) -> None:
-    """Add every sandbox route at root paths, so the sandbox can share another aiohttp app."""
+    """Add every sandbox route at root paths, so the sandbox can share another aiohttp app.
+
+    The app's shutdown answers pending long polls and its cleanup closes the sandbox
+    (webhook deliveries, SMS callbacks, SMTP sinks).
+    """
     app[SANDBOX_KEY] = sandbox
+
+    async def release(app: web.Application) -> None:
+        sandbox.release_waiters()
+
+    async def close(app: web.Application) -> None:
+        await sandbox.close()
+
+    app.on_shutdown.append(release)
+    app.on_cleanup.append(close)
     app.router.add_route("*", r"/bot{token}/{method}", _bot_api)
     app.router.add_get(r"/file/bot{token}/{file_path:.+}", _download)
     app.router.add_post(r"/sms/2010-04-01/Accounts/{sid}/Messages.json", _sms_send)
@@ -36,12 +48,6 @@ def create_sandbox_app(sandbox: TelegramSandbox) -> web.Application:
     """A standalone aiohttp app serving only the sandbox; closing it stops deliveries and sinks."""
     app = web.Application(client_max_size=UPLOAD_LIMIT)
     setup_sandbox_routes(app, sandbox)
-
-    async def lifetime(app: web.Application) -> AsyncIterator[None]:
-        yield
-        await sandbox.close()
-
-    app.cleanup_ctx.append(lifetime)
     return app
 
 

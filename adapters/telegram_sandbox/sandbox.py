@@ -282,8 +282,16 @@ class TelegramSandbox:
         self._smtp_sinks.append(sink)
         return sink
 
+    def release_waiters(self) -> None:
+        """Let every long poll (getUpdates, the page) answer at once; for server shutdown."""
+        self.state.shutting_down = True
+        for bot in self.state.bots.values():
+            bot.updates.release()
+        self.state.changed.fire()
+
     async def close(self) -> None:
         """Stop webhook deliveries, SMS callbacks and SMTP sinks."""
+        self.release_waiters()
         for bot in self.state.bots.values():
             await bot.updates.stop()
         await self.sms.close()

@@ -153,6 +153,7 @@ class SandboxState:
         self.callbacks: dict[str, CallbackQuery] = {}
         self.inbox: list[InboxItem] = []
         self.changed = Changed()
+        self.shutting_down = False
         self._file_numbers = itertools.count(1)
         self._callback_numbers = itertools.count(1)
         self._inbox_numbers = itertools.count(1)

@@ -43,6 +43,7 @@ class UpdateQueue:
         self._next_id = first_update_id
         self._changed = Changed()
         self._poll_generation = 0
+        self._released = False
         self._delivery: asyncio.Task[None] | None = None
 
     def push(self, kind: str, payload: dict[str, Any]) -> dict[str, Any] | None:
@@ -73,7 +74,7 @@ class UpdateQueue:
         generation = self._poll_generation
         self._changed.fire()  # wake an older poll so it can answer 409
         deadline = time.monotonic() + timeout
-        while not self.pending:
+        while not self.pending and not self._released:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
@@ -92,6 +93,11 @@ class UpdateQueue:
             self._delivery = None
         if webhook is not None:
             self._delivery = asyncio.get_running_loop().create_task(self._deliver_forever(webhook))
+        self._changed.fire()
+
+    def release(self) -> None:
+        """Answer waiting long polls now, so a server shutting down need not wait for them."""
+        self._released = True
         self._changed.fire()
 
     async def stop(self) -> None:

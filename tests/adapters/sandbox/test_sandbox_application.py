@@ -7,48 +7,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram import Update
+from telegram.ext import Application
 
+from tests.adapters.sandbox.echo_bot import echo_application, sandbox_builder, with_handlers
 from tests.adapters.sandbox.sandbox_world import ALICE, STORE_GROUP, TOKEN, serve
 
 WEBHOOK_SECRET = "echo-secret"
-
-
-async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Repeat the text, with a button to confirm."""
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Confirm", callback_data="confirm")]])
-    await update.effective_message.reply_html(f"echo: <b>{update.effective_message.text}</b>", reply_markup=keyboard)
-
-
-async def stock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer /stock with the SKU asked for."""
-    await update.effective_message.reply_text(f"stock of {' '.join(context.args)}: 12")
-
-
-async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Acknowledge the press, then replace the question."""
-    await update.callback_query.answer("Confirmed")
-    await update.callback_query.edit_message_text("confirmed ✔")
-
-
-def echo_application(sandbox_url: str) -> Application:
-    builder = Application.builder().token(TOKEN).base_url(f"{sandbox_url}/bot").base_file_url(f"{sandbox_url}/file/bot")
-    return with_handlers(builder.build())
-
-
-def with_handlers(application: Application) -> Application:
-    application.add_handler(CommandHandler("stock", stock))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
-    application.add_handler(CallbackQueryHandler(confirm, pattern="^confirm$"))
-    return application
 
 
 @pytest.fixture
@@ -88,14 +53,7 @@ async def test_polling_bot_answers_a_group_command(polling_bot, sandbox):
 @pytest.fixture
 async def webhook_bot(sandbox, sandbox_url: str) -> AsyncIterator[Application]:
     """PTB without its updater; our own aiohttp handler feeds `update_queue`, as in PTB's custom webhook example."""
-    application = with_handlers(
-        Application.builder()
-        .token(TOKEN)
-        .base_url(f"{sandbox_url}/bot")
-        .base_file_url(f"{sandbox_url}/file/bot")
-        .updater(None)
-        .build()
-    )
+    application = with_handlers(sandbox_builder(sandbox_url).updater(None).build())
 
     async def receive(request: web.Request) -> web.Response:
         if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != WEBHOOK_SECRET:
