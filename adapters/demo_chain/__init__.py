@@ -4,7 +4,8 @@
 writes locations.csv, products.csv, suppliers.csv, stock.csv, sales.csv,
 members.csv and staff.csv and returns a `DemoSummary`. The same arguments
 always give byte-identical files; `end_date` defaults to yesterday, so pass
-it wherever the result must not depend on the day it runs.
+it wherever the result must not depend on the day it runs. `skus` must be at
+least 12 (one per category).
 
 What is in the data, so forecasting, replenishment back-tests and member
 analytics have real signals to find:
@@ -40,7 +41,8 @@ analytics have real signals to find:
 - Members (400 per store by default): regulars, occasional shoppers,
   lapsing members whose visits fade, dormant ones silent for 90+ days, new
   ones who joined in the last 30 days and a few VIPs with big baskets, each
-  with one or two usual stores and favourite categories. Unique +86 mobile
+  with one or two usual stores, favourite categories and a handful of
+  products they buy again and again. Unique +86 mobile
   numbers, example.com emails, consent flags, a quarter on Telegram; points
   follow spend.
 - Staff: two staff and a manager per store, one of each per warehouse, an
