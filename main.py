@@ -155,31 +155,75 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run the web server (and, when configured, the bot) until stopped."""
+    """Run the web server, the bot (and, with no token, the sandbox it talks to) until stopped."""
     from aiohttp import web
+
+    from adapters.http.telegram_webhook import webhook_routes
 
     database = build_database(settings)
     uow = UnitOfWorkFactory(database)
-    api = WebParts(
-        routes=receipts_routes(lambda receipts: post_sales(uow, receipts, SALES_API_ACTOR), settings.api_token, ZoneInfo(settings.tz_name))
-    )
+    zone = ZoneInfo(settings.tz_name)
+    parts = [WebParts(routes=receipts_routes(lambda r: post_sales(uow, r, SALES_API_ACTOR), settings.api_token, zone))]
+    sandbox = None
+    if not settings.telegram_token:
+        sandbox, settings = _demo_sandbox(settings, uow)
+        parts.append(WebParts(mounts=[lambda app: _mount_sandbox(app, sandbox)]))
+    webhook = settings.telegram_mode == "webhook"
+    application = build_bot(settings, uow, webhook=webhook)
+    if webhook:
+        parts.append(WebParts(routes=webhook_routes(application, settings.webhook_secret)))
 
     def health() -> dict[str, object]:
-        return {"database": database.writer.dialect.name, "telegram": bool(settings.telegram_token)}
+        return {"database": database.writer.dialect.name, "telegram": "sandbox" if sandbox else settings.telegram_mode}
 
-    runner = web.AppRunner(init_app(health, [api]))
+    runner = web.AppRunner(init_app(health, parts))
     await runner.setup()
-    site = web.TCPSite(runner, settings.http_host, settings.http_port)
-    await site.start()
-    print(f"serving on http://{settings.http_host}:{settings.http_port} (health at /health)", flush=True)
-    if not settings.telegram_token:
-        print("TELEGRAM_TOKEN is not set: the Telegram bot is not running.", flush=True)
+    await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+    base = f"http://{settings.http_host}:{settings.http_port}"
     stop = stop or _stop_on_signals()
     try:
-        await stop.wait()
+        async with application:
+            await application.start()
+            if webhook:
+                await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret)
+            else:
+                await application.updater.start_polling(poll_interval=0.0, timeout=10)
+            print(f"serving on {base} (health: {base}/health)", flush=True)
+            if sandbox:
+                print(f"no TELEGRAM_TOKEN: chat with the bot in the sandbox at {base}/", flush=True)
+            await stop.wait()
+            if sandbox:
+                sandbox.release_waiters()
+            if application.updater and application.updater.running:
+                await application.updater.stop()
+            await application.stop()
     finally:
         await runner.cleanup()
         database.dispose()
+
+
+def _demo_sandbox(settings: Settings, uow: UnitOfWorkFactory):  # type: ignore[no-untyped-def]
+    """The offline Telegram the demo runs on, served by our own web server."""
+    from adapters.demo_sandbox import DEMO_TOKEN, populate_demo_sandbox
+    from adapters.telegram_sandbox import TelegramSandbox
+
+    sandbox = TelegramSandbox()
+    populate_demo_sandbox(sandbox, uow)
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    return sandbox, settings.model_copy(
+        update={
+            "telegram_token": DEMO_TOKEN,
+            "telegram_api_url": f"{base}/bot",
+            "telegram_file_url": f"{base}/file/bot",
+            "telegram_mode": "polling",
+        }
+    )
+
+
+def _mount_sandbox(app, sandbox) -> None:  # type: ignore[no-untyped-def]
+    from adapters.telegram_sandbox import setup_sandbox_routes
+
+    setup_sandbox_routes(app, sandbox)
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -221,7 +265,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in ("alembic", "httpx", "aiohttp.access", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     return args.run(args, Settings())
 

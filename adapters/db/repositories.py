@@ -292,6 +292,13 @@ class MemberRepository:
     def known_ids(self) -> set[str]:
         return set(self._conn.execute(select(T["member"].c.member_id)).scalars())
 
+    def with_telegram(self, limit: int) -> list[Member]:
+        table = T["member"]
+        rows = self._conn.execute(
+            select(table).where(table.c.telegram_user_id.is_not(None)).order_by(table.c.member_id).limit(limit)
+        )
+        return [_member(row) for row in rows]
+
     def save(self, member: Member) -> None:
         table = T["member"]
         values = {
@@ -598,3 +605,4 @@ class UserActions:
 
 def _parse_time(value: object) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
