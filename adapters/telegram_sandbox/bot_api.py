@@ -28,8 +28,17 @@ from .updates import Webhook
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CHAT_ACTIONS = {
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
 }
 
 
@@ -85,7 +94,11 @@ async def delete_webhook(call: Call) -> bool:
 
 async def get_webhook_info(call: Call) -> dict[str, Any]:
     queue = call.bot.updates
-    info: dict[str, Any] = {"url": "", "has_custom_certificate": False, "pending_update_count": len(queue.pending)}
+    info: dict[str, Any] = {
+        "url": "",
+        "has_custom_certificate": False,
+        "pending_update_count": len(queue.pending),
+    }
     if queue.webhook is not None:
         hook = queue.webhook
         info.update(url=hook.url, max_connections=hook.max_connections)
@@ -132,7 +145,9 @@ def _apply_reply_markup(chat: Chat, p: Params, content: dict[str, Any]) -> None:
 def _reply_to(chat: Chat, p: Params) -> dict[str, Any] | None:
     parameters = p.structure("reply_parameters") or {}
     message_id = parameters.get("message_id") or p.integer("reply_to_message_id")
-    allow_missing = bool(parameters.get("allow_sending_without_reply")) or p.flag("allow_sending_without_reply")
+    allow_missing = bool(parameters.get("allow_sending_without_reply")) or p.flag(
+        "allow_sending_without_reply"
+    )
     return reply_target(chat, int(message_id) if message_id else None, allow_missing)
 
 
@@ -221,7 +236,9 @@ def _bots_own_message(call: Call, missing: str) -> tuple[Chat, dict[str, Any]]:
     return chat, message
 
 
-def _replace_content(call: Call, chat: Chat, message: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+def _replace_content(
+    call: Call, chat: Chat, message: dict[str, Any], changes: dict[str, Any]
+) -> dict[str, Any]:
     markup = call.params.structure("reply_markup")
     changes["reply_markup"] = check_inline_keyboard(markup) if markup else None
     if all(message.get(key) == value for key, value in changes.items()):
@@ -366,4 +383,3 @@ METHODS: dict[str, Handler] = {
 def find_method(name: str) -> Handler | None:
     """Telegram matches method names case-insensitively."""
     return METHODS.get(name.lower())
-

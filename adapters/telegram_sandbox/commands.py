@@ -29,12 +29,16 @@ def check_commands(commands: Any) -> list[dict[str, str]]:
         if not _COMMAND_NAME.match(name):
             raise bad_request("BOT_COMMAND_INVALID")
         if not 1 <= len(description) <= 256:
-            raise bad_request("command description is empty" if not description else "command description is too long")
+            raise bad_request(
+                "command description is empty" if not description else "command description is too long"
+            )
         checked.append({"command": name, "description": description})
     return checked
 
 
-def visible_commands(bot: BotAccount, chat: Chat, user_id: int, language_code: str | None) -> list[dict[str, str]]:
+def visible_commands(
+    bot: BotAccount, chat: Chat, user_id: int, language_code: str | None
+) -> list[dict[str, str]]:
     """The command menu a client shows: the narrowest scope with commands, language first."""
     is_admin = user_id in chat.admin_ids or user_id == chat.owner_id
     scopes: list[dict[str, Any]] = []

@@ -88,7 +88,10 @@ class SendLimiter:
         chat_window = self._per_chat.setdefault(chat_id, deque())
         chat_limit = self.limits.private_chat if private else self.limits.group_chat
         if self.enforce:
-            wait = max(_wait_needed(chat_window, chat_limit, now), _wait_needed(self._overall, self.limits.overall, now))
+            wait = max(
+                _wait_needed(chat_window, chat_limit, now),
+                _wait_needed(self._overall, self.limits.overall, now),
+            )
             if wait > 0:
                 self.log.append(SendRecord(time.time(), chat_id, method, accepted=False))
                 raise too_many_requests(max(1, math.ceil(wait)))

@@ -14,13 +14,25 @@ from .params import Upload
 from .state import Chat, SandboxState, StoredFile
 
 _BUTTON_ACTIONS = (
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay",
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
 )
 
 
 def post_message(
-    state: SandboxState, chat: Chat, sender: dict[str, Any], content: dict[str, Any], reply_to: dict[str, Any] | None
+    state: SandboxState,
+    chat: Chat,
+    sender: dict[str, Any],
+    content: dict[str, Any],
+    reply_to: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Append a message from `sender` to `chat` and return it as Bot API JSON."""
     message: dict[str, Any] = {
@@ -51,12 +63,14 @@ def check_inline_keyboard(markup: dict[str, Any]) -> dict[str, Any]:
     """Validate an InlineKeyboardMarkup the way Telegram rejects bad buttons."""
     rows = markup.get("inline_keyboard")
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request("field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array of Arrays")
+        raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays')
     for button in (button for row in rows for button in row):
         if not isinstance(button, dict) or not button.get("text"):
             raise bad_request("can't parse inline keyboard button: Text is not specified")
         if not any(action in button for action in _BUTTON_ACTIONS):
-            raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+            raise bad_request(
+                "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+            )
         if "callback_data" in button and not 1 <= len(str(button["callback_data"]).encode()) <= 64:
             raise bad_request("BUTTON_DATA_INVALID")
     return markup
@@ -71,7 +85,9 @@ def store_photo(state: SandboxState, upload: Upload) -> StoredFile:
     except (UnidentifiedImageError, OSError):
         raise bad_request("IMAGE_PROCESS_FAILED") from None
     extension = ".jpg" if image_format == "jpeg" else f".{image_format}"
-    return state.store_file(upload.data, "photos", extension, f"image/{image_format}", width=width, height=height)
+    return state.store_file(
+        upload.data, "photos", extension, f"image/{image_format}", width=width, height=height
+    )
 
 
 def store_document(state: SandboxState, upload: Upload) -> StoredFile:

@@ -82,7 +82,9 @@ def _chat(sandbox: TelegramSandbox, source: Any) -> Chat:
 def _conversation(sandbox: TelegramSandbox, chat: Chat, user_id: int) -> dict[str, Any]:
     person = sandbox.state.people.get(user_id)
     bots = [sandbox.state.bot_by_id(bot_id) for bot_id in chat.bot_ids]
-    commands = visible_commands(bots[0], chat, user_id, person.language_code if person else None) if bots else []
+    commands = (
+        visible_commands(bots[0], chat, user_id, person.language_code if person else None) if bots else []
+    )
     action = chat.last_action[0] if chat.last_action and time.time() - chat.last_action[1] < 5 else None
     return {
         "revision": chat.revision,
@@ -173,7 +175,9 @@ async def upload(request: web.Request) -> web.Response:
     if content_type.startswith("image/"):
         action = sandbox.send_photo(user_id, chat_id, data, caption=fields.get("caption") or None)
     else:
-        action = sandbox.send_document(user_id, chat_id, data, name, content_type or "application/octet-stream")
+        action = sandbox.send_document(
+            user_id, chat_id, data, name, content_type or "application/octet-stream"
+        )
     return await _act(action)
 
 
@@ -214,4 +218,3 @@ async def file(request: web.Request) -> web.StreamResponse:
     if stored.file_name:
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(stored.file_name)}"
     return web.Response(body=stored.data, content_type=stored.mime_type, headers=headers)
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -32,10 +33,12 @@ class TelegramSandbox:
 
     # --- building the world ----------------------------------------------------------------------
 
-    def add_bot(self, token: str, username: str, first_name: str | None = None, privacy_mode: bool = False) -> BotAccount:
+    def add_bot(
+        self, token: str, username: str, first_name: str | None = None, privacy_mode: bool = False
+    ) -> BotAccount:
         """Register a bot; its id is the token's numeric prefix, as in Telegram."""
         prefix = token.split(":", 1)[0]
-        bot_id = int(prefix) if prefix.isdigit() else abs(hash(token)) % 10**9
+        bot_id = int(prefix) if prefix.isdigit() else zlib.crc32(token.encode())
         bot = BotAccount(token, bot_id, username, first_name or username, privacy_mode)
         self.state.bots[token] = bot
         for chat in self.state.chats.values():
@@ -129,9 +132,13 @@ class TelegramSandbox:
         """The person taps an inline button of a bot message; returns the callback query id."""
         chat = self._member_chat(user_id, chat_id)
         message = chat.messages.get(message_id)
-        buttons = [b for row in (message or {}).get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+        buttons = [
+            b for row in (message or {}).get("reply_markup", {}).get("inline_keyboard", []) for b in row
+        ]
         if not any(b.get("callback_data") == callback_data for b in buttons):
-            raise ValueError(f"message {message_id} in chat {chat_id} has no button with data {callback_data!r}")
+            raise ValueError(
+                f"message {message_id} in chat {chat_id} has no button with data {callback_data!r}"
+            )
         assert message is not None
         bot = self.state.bot_by_id(message["from"]["id"])
         query = self.state.new_callback(bot, user_id, chat_id, message_id, callback_data)
@@ -139,7 +146,7 @@ class TelegramSandbox:
             "id": query.id,
             "from": self.state.person(user_id).user_dict(),
             "message": copy.deepcopy(message),
-            "chat_instance": str(abs(hash((bot.id, chat_id)))),
+            "chat_instance": str(zlib.crc32(f"{bot.id}:{chat_id}".encode())),
             "data": callback_data,
         }
         bot.updates.push("callback_query", payload)
@@ -259,7 +266,7 @@ class TelegramSandbox:
         description: str | None = None,
         delay: float = 0.0,
     ) -> None:
-        """Make the next `times` calls of a Bot API method ('*' for any) fail with `status`."""
+        """Make the next `times` calls of a Bot API method ('*' for any, 'sms' for the Twilio endpoint) fail."""
         self.faults.add(Fault(method.lower(), status, retry_after, times, delay, description))
 
     def inject_delay(self, method: str, seconds: float, times: int = 1) -> None:
@@ -298,7 +305,6 @@ class TelegramSandbox:
         for sink in self._smtp_sinks:
             await sink.close()
         self._smtp_sinks.clear()
-
 
 
 SANDBOX_KEY = web.AppKey("telegram_sandbox", TelegramSandbox)

@@ -45,7 +45,12 @@ class CallbackRecord:
 
 
 def twilio_error(status: int, code: int, message: str) -> web.Response:
-    body = {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+    body = {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
     return web.json_response(body, status=status)
 
 
@@ -80,7 +85,14 @@ class SmsGateway:
         sid = "SM" + secrets.token_hex(16)
         to, sender, body = form["To"], form.get("From", account.number), form["Body"]
         self.state.add_inbox_item(
-            kind="sms", direction="in", address=to, sender=sender, recipient=to, body=body, status="queued", sid=sid
+            kind="sms",
+            direction="in",
+            address=to,
+            sender=sender,
+            recipient=to,
+            body=body,
+            status="queued",
+            sid=sid,
         )
         if form.get("StatusCallback"):
             self._spawn(self._report_status(form["StatusCallback"], sid, sender, to))
@@ -109,8 +121,14 @@ class SmsGateway:
         for status in ("sent", final):
             await asyncio.sleep(0.05)
             params = {
-                "MessageSid": sid, "SmsSid": sid, "AccountSid": self.account.account_sid if self.account else "",
-                "From": sender, "To": to, "MessageStatus": status, "SmsStatus": status, "ApiVersion": API_VERSION,
+                "MessageSid": sid,
+                "SmsSid": sid,
+                "AccountSid": self.account.account_sid if self.account else "",
+                "From": sender,
+                "To": to,
+                "MessageStatus": status,
+                "SmsStatus": status,
+                "ApiVersion": API_VERSION,
             }
             if status == "undelivered":
                 params["ErrorCode"] = "30003"
@@ -141,13 +159,26 @@ class SmsGateway:
             raise RuntimeError("configure_sms(..., inbound_url=...) first")
         sid = "SM" + secrets.token_hex(16)
         params = {
-            "MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid, "AccountSid": account.account_sid,
-            "From": from_phone, "To": account.number, "Body": body, "NumMedia": "0", "NumSegments": "1",
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "SmsMessageSid": sid,
+            "AccountSid": account.account_sid,
+            "From": from_phone,
+            "To": account.number,
+            "Body": body,
+            "NumMedia": "0",
+            "NumSegments": "1",
             "ApiVersion": API_VERSION,
         }
         self.state.add_inbox_item(
-            kind="sms", direction="out", address=from_phone, sender=from_phone, recipient=account.number,
-            body=body, status="received", sid=sid,
+            kind="sms",
+            direction="out",
+            address=from_phone,
+            sender=from_phone,
+            recipient=account.number,
+            body=body,
+            status="received",
+            sid=sid,
         )
         status = await self._post_signed(account.inbound_url, params)
         if status is None:
@@ -177,10 +208,26 @@ def _validate(form: dict[str, str]) -> web.Response | None:
 def _message_resource(account: SmsAccount, sid: str, sender: str, to: str, body: str) -> dict[str, Any]:
     now = format_datetime(datetime.now(UTC))
     return {
-        "sid": sid, "account_sid": account.account_sid, "to": to, "from": sender, "body": body,
-        "status": "queued", "direction": "outbound-api", "num_segments": str(1 + len(body) // 160),
-        "num_media": "0", "date_created": now, "date_updated": now, "date_sent": None, "price": None,
-        "price_unit": "USD", "error_code": None, "error_message": None, "messaging_service_sid": None,
-        "api_version": API_VERSION, "uri": f"/{API_VERSION}/Accounts/{account.account_sid}/Messages/{sid}.json",
-        "subresource_uris": {"media": f"/{API_VERSION}/Accounts/{account.account_sid}/Messages/{sid}/Media.json"},
+        "sid": sid,
+        "account_sid": account.account_sid,
+        "to": to,
+        "from": sender,
+        "body": body,
+        "status": "queued",
+        "direction": "outbound-api",
+        "num_segments": str(1 + len(body) // 160),
+        "num_media": "0",
+        "date_created": now,
+        "date_updated": now,
+        "date_sent": None,
+        "price": None,
+        "price_unit": "USD",
+        "error_code": None,
+        "error_message": None,
+        "messaging_service_sid": None,
+        "api_version": API_VERSION,
+        "uri": f"/{API_VERSION}/Accounts/{account.account_sid}/Messages/{sid}.json",
+        "subresource_uris": {
+            "media": f"/{API_VERSION}/Accounts/{account.account_sid}/Messages/{sid}/Media.json"
+        },
     }

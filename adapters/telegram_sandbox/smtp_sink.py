@@ -58,7 +58,9 @@ class SmtpSink:
         handler = _MailFiler(state)
 
         def protocol() -> SMTP:
-            return SMTP(handler, auth_require_tls=False, authenticator=_accept_any_login, hostname="sandbox.local")
+            return SMTP(
+                handler, auth_require_tls=False, authenticator=_accept_any_login, hostname="sandbox.local"
+            )
 
         server = await asyncio.get_running_loop().create_server(protocol, host, port)
         return cls(server)

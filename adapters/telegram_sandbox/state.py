@@ -200,7 +200,9 @@ class SandboxState:
         chat.revision += 1
         self.changed.fire()
 
-    def store_file(self, data: bytes, folder: str, extension: str, mime_type: str, **details: Any) -> StoredFile:
+    def store_file(
+        self, data: bytes, folder: str, extension: str, mime_type: str, **details: Any
+    ) -> StoredFile:
         number = next(self._file_numbers)
         stored = StoredFile(
             file_id=f"{folder[:2].upper()}AC{number:04d}{secrets.token_urlsafe(12)}",
@@ -216,8 +218,12 @@ class SandboxState:
     def file_by_path(self, file_path: str) -> StoredFile | None:
         return next((f for f in self.files.values() if f.file_path == file_path), None)
 
-    def new_callback(self, bot: BotAccount, user_id: int, chat_id: int, message_id: int, data: str) -> CallbackQuery:
-        query = CallbackQuery(f"{bot.id}{next(self._callback_numbers):06d}", bot.id, user_id, chat_id, message_id, data)
+    def new_callback(
+        self, bot: BotAccount, user_id: int, chat_id: int, message_id: int, data: str
+    ) -> CallbackQuery:
+        query = CallbackQuery(
+            f"{bot.id}{next(self._callback_numbers):06d}", bot.id, user_id, chat_id, message_id, data
+        )
         self.callbacks[query.id] = query
         return query
 

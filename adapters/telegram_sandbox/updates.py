@@ -118,7 +118,9 @@ class UpdateQueue:
                 if self.pending and self.pending[0] is update:
                     self.pending.pop(0)
 
-    async def _deliver_one(self, session: aiohttp.ClientSession, webhook: Webhook, update: dict[str, Any]) -> None:
+    async def _deliver_one(
+        self, session: aiohttp.ClientSession, webhook: Webhook, update: dict[str, Any]
+    ) -> None:
         headers = {"X-Telegram-Bot-Api-Secret-Token": webhook.secret_token} if webhook.secret_token else {}
         for delay in (*WEBHOOK_RETRY_DELAYS, None):
             webhook.attempts += 1

@@ -19,7 +19,9 @@ from tests.adapters.sandbox.sandbox_world import TOKEN
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Repeat the text, with a button to confirm."""
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Confirm", callback_data="confirm")]])
-    await update.effective_message.reply_html(f"echo: <b>{update.effective_message.text}</b>", reply_markup=keyboard)
+    await update.effective_message.reply_html(
+        f"echo: <b>{update.effective_message.text}</b>", reply_markup=keyboard
+    )
 
 
 async def stock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -35,7 +37,12 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def sandbox_builder(sandbox_url: str) -> ApplicationBuilder:
     """An Application builder pointed at the sandbox instead of api.telegram.org."""
-    return Application.builder().token(TOKEN).base_url(f"{sandbox_url}/bot").base_file_url(f"{sandbox_url}/file/bot")
+    return (
+        Application.builder()
+        .token(TOKEN)
+        .base_url(f"{sandbox_url}/bot")
+        .base_file_url(f"{sandbox_url}/file/bot")
+    )
 
 
 def with_handlers(application: Application) -> Application:

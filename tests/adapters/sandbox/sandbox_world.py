@@ -20,8 +20,14 @@ STORE_GROUP = -1001234
 def populate(sandbox: TelegramSandbox) -> None:
     sandbox.add_bot(TOKEN, "shop_assistant_bot", "Shop Assistant")
     sandbox.add_user(
-        ALICE, "Alice", username="alice_s1", language_code="en", label="Alice · clerk", role="Store 1 clerk",
-        phone="+8613800000001", email="alice@store1.example",
+        ALICE,
+        "Alice",
+        username="alice_s1",
+        language_code="en",
+        label="Alice · clerk",
+        role="Store 1 clerk",
+        phone="+8613800000001",
+        email="alice@store1.example",
     )
     sandbox.add_user(BOB, "Bob", language_code="zh-hans", label="Bob · manager", role="Store 1 manager")
     sandbox.add_group(STORE_GROUP, "Store 1 staff", [ALICE, BOB], admin_ids=[BOB])

@@ -105,4 +105,3 @@ async def test_webhook_that_refuses_updates_is_retried_then_reported(sandbox, sa
     assert len(refusals) == bot_account.updates.webhook.attempts == 4
     assert set(refusals) == {"wrong-place"}
     assert "500" in info.last_error_message
-

@@ -73,7 +73,10 @@ async def test_inline_keyboard_and_reply_parameters_round_trip(bot, sandbox):
     question = await sandbox.send_text(ALICE, STORE_GROUP, "/transfer 5 milk")
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Approve", callback_data="tr:1:ok")]])
     sent = await bot.send_message(
-        STORE_GROUP, "Approve?", reply_markup=keyboard, reply_parameters=ReplyParameters(question["message_id"])
+        STORE_GROUP,
+        "Approve?",
+        reply_markup=keyboard,
+        reply_parameters=ReplyParameters(question["message_id"]),
     )
     assert sent.reply_markup == keyboard
     assert sent.reply_to_message.text == "/transfer 5 milk"
@@ -151,7 +154,9 @@ async def test_commands_are_kept_per_scope_and_language(bot):
     staff = [BotCommand("stock", "Look up stock"), BotCommand("count", "Start a count")]
     await bot.set_my_commands(staff, scope=BotCommandScopeChat(STORE_GROUP), language_code="en")
     await bot.set_my_commands([BotCommand("start", "Begin")])
-    assert await bot.get_my_commands(scope=BotCommandScopeChat(STORE_GROUP), language_code="en") == tuple(staff)
+    assert await bot.get_my_commands(scope=BotCommandScopeChat(STORE_GROUP), language_code="en") == tuple(
+        staff
+    )
     assert await bot.get_my_commands(scope=BotCommandScopeChat(STORE_GROUP)) == ()
     assert await bot.delete_my_commands(scope=BotCommandScopeDefault())
     assert await bot.get_my_commands() == ()

@@ -17,9 +17,16 @@ from tests.adapters.sandbox.sandbox_world import ALICE, STORE_GROUP
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CHROMIUM_FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=390,844",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=390,844",
 )
 SCREENSHOT = os.environ.get("SANDBOX_SCREENSHOT")  # set to a .png path to look at the page afterwards
 
@@ -68,14 +75,20 @@ def ask_for_stock_in_the_group(page_url: str) -> str:
         try:
             wait = WebDriverWait(driver, 10)
             driver.get(page_url)
-            wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, f"#identity option[value='{ALICE}']")))
+            wait.until(
+                seen.presence_of_element_located((By.CSS_SELECTOR, f"#identity option[value='{ALICE}']"))
+            )
             Select(driver.find_element(By.ID, "identity")).select_by_value(str(ALICE))
-            wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, f"#chat option[value='{STORE_GROUP}']")))
+            wait.until(
+                seen.presence_of_element_located((By.CSS_SELECTOR, f"#chat option[value='{STORE_GROUP}']"))
+            )
             Select(driver.find_element(By.ID, "chat")).select_by_value(str(STORE_GROUP))
             driver.find_element(By.ID, "text").send_keys("/stock 6901234567892")
             driver.find_element(By.ID, "send").click()
             answer = wait.until(
-                seen.presence_of_element_located((By.XPATH, "//li[contains(@class,'bot')][contains(., 'stock of')]"))
+                seen.presence_of_element_located(
+                    (By.XPATH, "//li[contains(@class,'bot')][contains(., 'stock of')]")
+                )
             )
             if SCREENSHOT:
                 driver.save_screenshot(SCREENSHOT)

@@ -53,7 +53,9 @@ async def test_an_injected_description_is_passed_through(bot, sandbox):
 
 @pytest.fixture
 async def limited_sandbox_url():
-    sandbox = TelegramSandbox(enforce_rate_limits=True, rate_limits=RateLimits(group_chat=(3, 60.0), overall=(4, 1.0)))
+    sandbox = TelegramSandbox(
+        enforce_rate_limits=True, rate_limits=RateLimits(group_chat=(3, 60.0), overall=(4, 1.0))
+    )
     populate(sandbox)
     runner, url = await serve(create_sandbox_app(sandbox))
     yield sandbox, url

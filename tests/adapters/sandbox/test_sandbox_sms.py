@@ -29,7 +29,9 @@ def test_signature_matches_twilios_documented_example():
     }
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
     assert compute_twilio_signature("12345", url, params) == "GvWf1cFY/Q7PnoempGyD5oXAezc="
-    assert not is_valid_twilio_signature("12345", url, {**params, "Digits": "1235"}, "GvWf1cFY/Q7PnoempGyD5oXAezc=")
+    assert not is_valid_twilio_signature(
+        "12345", url, {**params, "Digits": "1235"}, "GvWf1cFY/Q7PnoempGyD5oXAezc="
+    )
 
 
 class Receiver:
@@ -99,7 +101,12 @@ async def test_a_sent_sms_is_queued_lands_in_the_inbox_and_reports_delivery_sign
     callback = f"{hooks}/sms/status?attempt=1"
     form = {"To": ALICE_PHONE, "From": OUR_NUMBER, "Body": "Your coupon: SAVE10", "StatusCallback": callback}
     status, body = await post_sms(sandbox_url, form)
-    assert (status, body["status"], body["to"], body["body"]) == (201, "queued", ALICE_PHONE, "Your coupon: SAVE10")
+    assert (status, body["status"], body["to"], body["body"]) == (
+        201,
+        "queued",
+        ALICE_PHONE,
+        "Your coupon: SAVE10",
+    )
     assert sms_sandbox.inbox_of(ALICE)[0].body == "Your coupon: SAVE10"
     await receiver.wait_for(2)
     assert [params["MessageStatus"] for _, params, _ in receiver.posts] == ["sent", "delivered"]
