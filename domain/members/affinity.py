@@ -32,7 +32,7 @@ class AffinityConfig:
     """The history the recommender reads and the blends it may choose between."""
 
     history_days: int = 365
-    half_life_days: float = 30.0
+    half_life_days: float = 60.0
     category_prior: float = 5.0  # pseudo-purchases pulling a member's category mix towards everyone's
     store_share: float = 0.7  # the usual stores' best sellers against the chain's
     blends: tuple[Blend, ...] = ((0.0, 0.0), (0.3, 0.0), (0.3, 0.3), (1.0, 0.5))
@@ -106,7 +106,9 @@ def build_signals(history, products, member_ids, stores: pd.Series, as_of, confi
     skus = pd.Index(products["sku"].unique())
     lines = lines[lines["sku"].isin(skus)]
     decay = np.power(0.5, (as_of - lines["date"]).dt.days.to_numpy(float) / config.half_life_days)
-    members = pd.Index(pd.unique(np.concatenate([np.asarray(member_ids, object), lines["member_id"].unique()])))
+    members = pd.Index(
+        pd.unique(np.concatenate([np.asarray(member_ids, object), lines["member_id"].unique()]))
+    )
     locations = pd.Index(sorted(lines["location_code"].unique()))
     bought = _by_index(members, lines["member_id"], skus, lines["sku"], decay)
     by_store = _by_index(locations, lines["location_code"], skus, lines["sku"], decay)
@@ -148,20 +150,23 @@ def _item_similarity(bought: sparse.csr_matrix) -> sparse.csr_matrix:
 
 
 def _member_stores(members: pd.Index, locations: pd.Index, stores: pd.Series) -> sparse.csr_matrix:
-    rows, cols = [], []
-    for member, codes in stores.items():
-        row = members.get_loc(member) if member in members else -1
-        columns = [c for c in locations.get_indexer(codes) if c >= 0]
-        if row >= 0:
-            rows.extend([row] * len(columns))
-            cols.extend(columns)
-    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(members), len(locations)))
+    pairs = stores.explode()
+    rows, cols = members.get_indexer(pairs.index), locations.get_indexer(pairs.to_numpy())
+    known = (rows >= 0) & (cols >= 0)
+    matrix = sparse.csr_matrix(
+        (np.ones(known.sum()), (rows[known], cols[known])), shape=(len(members), len(locations))
+    )
     return normalize(matrix, norm="l1", axis=1)
 
 
 def _top_k(score: np.ndarray, k: int) -> np.ndarray:
-    """Column indices of the k best scores per row, best first (ties: catalogue order)."""
-    return np.argsort(-score, axis=1, kind="stable")[:, :k]
+    """Column indices of the k best scores per row, best first."""
+    k = min(k, score.shape[1])
+    if k == 0:
+        return np.empty((score.shape[0], 0), dtype=int)
+    candidates = np.argpartition(-score, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(score, candidates, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(candidates, order, axis=1)
 
 
 def choose_blend(history, products, member_ids, stores, as_of, k, config) -> Blend:
@@ -252,7 +257,9 @@ class _Allowed:
 
         def at_stores(frame: pd.DataFrame, column: str) -> sparse.csr_matrix:
             frame = frame[frame["sku"].isin(signals.skus) & (frame[column].astype(float) > 0)]
-            return visits @ _by_index(locations, frame["location_code"], signals.skus, frame["sku"], np.ones(len(frame)))
+            return visits @ _by_index(
+                locations, frame["location_code"], signals.skus, frame["sku"], np.ones(len(frame))
+            )
 
         boosted = at_stores(surplus, "surplus_units") if surplus is not None else None
         return cls(margin_ok, at_stores(stock, "available"), boosted)

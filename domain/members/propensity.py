@@ -33,7 +33,7 @@ class PropensityConfig:
 
     cutoffs_per_horizon: int = 2
     min_training_members: int = 200
-    max_iter: int = 150
+    max_iter: int = 100
     seed: int = 7
 
 
@@ -78,7 +78,7 @@ def _boosting(config: PropensityConfig) -> dict:
     # Shallow, well-populated leaves: a few thousand members per cut-off is little data.
     return {
         "max_iter": config.max_iter,
-        "learning_rate": 0.05,
+        "learning_rate": 0.08,
         "max_leaf_nodes": 15,
         "min_samples_leaf": 40,
         "l2_regularization": 1.0,
