@@ -2,7 +2,7 @@ from datetime import date
 
 import pandas as pd
 
-from domain.members.affinity import AffinityConfig, popular_skus, recommend, usual_stores
+from domain.members.affinity import AffinityConfig, choose_blend, popular_skus, recommend, usual_stores
 from domain.members.frames import MemberFrames
 
 AS_OF = date(2026, 3, 1)
@@ -62,12 +62,27 @@ def stock(available: dict[str, float]) -> pd.DataFrame:
     )
 
 
-def test_a_tofu_buyer_is_offered_what_other_tofu_buyers_take_with_it():
+def test_with_item_affinity_blended_in_a_tofu_buyer_is_offered_what_other_tofu_buyers_take_with_it():
     chain = frames({**TOFU_WITH_SOY, **CHIPS_FANS, "X": [["TOFU"]]})
 
-    picks = recommend(chain, AS_OF, k=2, **NO_FILTERS)
+    picks = recommend(chain, AS_OF, k=1, blend=(0.0, 1.0), **NO_FILTERS)
 
-    assert picks["X"][:2] == ["TOFU", "SOY"]
+    assert picks["X"] == ["SOY"]
+
+
+def test_members_who_stick_to_their_own_brand_teach_the_recommender_to_weigh_repeats():
+    habits = {f"S{i}": [["SOY"]] * 10 for i in range(6)} | {f"L{i}": [["LOSSY"]] * 10 for i in range(6)}
+    chain = frames(habits)
+    config = AffinityConfig()
+    stores = usual_stores(chain.members, chain.transactions, config.usual_store_count)
+
+    blend = choose_blend(
+        chain.transactions, chain.products, chain.members["member_id"], stores, pd.Timestamp(AS_OF), 1, config
+    )
+    picks = recommend(chain, AS_OF, k=1, **NO_FILTERS)
+
+    assert blend[0] > 0
+    assert picks["L0"] == ["LOSSY"] and picks["S0"] == ["SOY"]
 
 
 def test_popular_items_are_what_most_members_buy():

@@ -4,6 +4,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from domain.members.affinity import AffinityConfig
+from domain.members.propensity import PropensityConfig
 from domain.members.segments import (
     SEGMENT_COLUMNS,
     Segment,
@@ -16,7 +18,11 @@ from domain.members.segments import (
 
 from .factories import synthetic_chain
 
-CONFIG = SegmentConfig()
+# Small models keep the file fast; the boundaries under test do not depend on them.
+CONFIG = SegmentConfig(
+    propensity=PropensityConfig(max_iter=30, min_training_members=100),
+    affinity=AffinityConfig(blends=((0.0, 0.0), (0.3, 0.0))),
+)
 AS_OF = date(2026, 5, 1)
 
 
