@@ -13,7 +13,9 @@ const postJson = (path, body) => api(path, {
   method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
 });
 
-const page = { identities: [], userId: null, chatId: null, isPrivate: false, revision: -1, poll: null };
+const page = {
+  identities: [], userId: null, chatId: null, isPrivate: false, revision: -1, poll: null, followBottom: true,
+};
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -106,7 +108,12 @@ function messageItem(message) {
   if (message.reply_to) {
     item.append(el("span", { className: "reply" }, `${message.reply_to.sender}: ${message.reply_to.text}`));
   }
-  if (message.photo_url) item.append(el("img", { src: message.photo_url, alt: "photo" }));
+  if (message.photo_url) {
+    // Pictures grow the list after it was scrolled; keep the newest message in view if it was.
+    const picture = el("img", { src: message.photo_url, alt: "photo" });
+    picture.addEventListener("load", () => { if (page.followBottom) scrollToBottom(); });
+    item.append(picture);
+  }
   if (message.document) {
     const size = `${Math.ceil(message.document.size / 1024)} KB`;
     item.append(el("a", { href: message.document.url, download: message.document.name },
@@ -145,13 +152,17 @@ function commandMenu(commands) {
   $("commands").hidden = commands.length === 0;
 }
 
+function scrollToBottom() {
+  const list = $("messages");
+  list.scrollTop = list.scrollHeight;
+}
+
 function showConversation(data) {
   const list = $("messages");
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+  const last = data.messages[data.messages.length - 1];
+  page.followBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60 || Boolean(last && last.mine);
   list.replaceChildren(...data.messages.map(messageItem));
-  if (atBottom || data.messages.length && data.messages[data.messages.length - 1].mine) {
-    list.scrollTop = list.scrollHeight;
-  }
+  if (page.followBottom) scrollToBottom();
   replyKeyboard(data.reply_keyboard);
   commandMenu(data.commands);
   $("contact").hidden = !data.is_private;

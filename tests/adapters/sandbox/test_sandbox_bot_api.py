@@ -209,3 +209,10 @@ async def test_get_updates_conflicts_while_a_webhook_is_set(bot):
         await bot.get_updates(timeout=0)
     await bot.delete_webhook()
     assert (await bot.get_webhook_info()).url == ""
+
+
+async def test_group_administrators_are_the_staff_admins_and_the_bot(bot):
+    admins = await bot.get_chat_administrators(STORE_GROUP)
+    assert [(a.user.id, a.status) for a in admins] == [(BOB, "administrator"), (bot.id, "administrator")]
+    assert (await bot.get_chat_member(STORE_GROUP, bot.id)).can_delete_messages is True
+    assert await bot.get_chat_member_count(STORE_GROUP) == 3
