@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import zxingcpp
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from domain.barcodes import Symbology, gs1_check_digit, parse_barcode
 
@@ -25,7 +25,7 @@ F = zxingcpp.BarcodeFormat
 
 CONDITIONS = (
     "clean", "rotated", "upside_down", "perspective", "gaussian_blur", "motion_blur", "noise",
-    "jpeg_q20", "dim", "low_contrast", "glare", "small_in_12mp", "several", "exif_rotated",
+    "jpeg_q20", "dim", "low_contrast", "glare", "small_in_12mp", "several", "exif_rotated", "no_code",
 )  # fmt: skip
 
 # Our format name -> how to draw it.
@@ -54,7 +54,8 @@ def make_sample(condition: str, index: int, seed: int = 7) -> Sample:
     """The `index`-th sample of a condition; symbologies rotate with the index."""
     rng = random.Random(f"{seed}/{condition}/{index}")
     noise = np.random.default_rng(rng.randrange(2**32))
-    kinds = [SYMBOLOGIES[(index + k * 5) % len(SYMBOLOGIES)] for k in range(3 if condition == "several" else 1)]
+    count = {"several": 3, "no_code": 0}.get(condition, 1)
+    kinds = [SYMBOLOGIES[(index + k * 5) % len(SYMBOLOGIES)] for k in range(count)]
     symbols = [_symbol(kind, rng, _module_size(condition, kind, rng)) for kind in kinds]
     image, exif = _CONDITIONS[condition](symbols, rng, noise)
     quality = 20 if condition == "jpeg_q20" else rng.randint(80, 92)
@@ -309,6 +310,20 @@ def _several(symbols, rng, noise):
     return _sensor(_scene(symbols, rng, noise, angle=rng.uniform(-8, 8)), noise, 3), None
 
 
+def _no_code(symbols, rng, noise):
+    """A price label with printed text and rules but no barcode: nothing may be read from it."""
+    scene = _background(rng.choice(((1280, 960), (1024, 768))), noise)
+    label = Image.new("L", (rng.randint(300, 500), rng.randint(150, 260)), rng.randint(225, 250))
+    draw = ImageDraw.Draw(label)
+    font = ImageFont.load_default(size=rng.randint(14, 22))
+    for line in range(0, label.height - 30, 30):
+        words = " ".join(rng.choice(("PRICE", "RMB", "12.50", "KG", "NO.", "8831", "||", "SALE")) for _ in range(5))
+        draw.text((10, line + 8), words, fill=rng.randint(10, 60), font=font)
+        draw.line((10, line + 32, label.width - 10, line + 32), fill=80, width=rng.randint(1, 3))
+    _place(scene, [label], rng, angle=rng.uniform(-15, 15))
+    return _sensor(scene, noise, 3), None
+
+
 def _exif_rotated(symbols, rng, noise):
     upright = _sensor(_scene(symbols, rng, noise), noise, 3)
     orientation = rng.choice((3, 6, 8))
@@ -324,7 +339,7 @@ _CONDITIONS = {
     "clean": _clean, "rotated": _rotated, "upside_down": _upside_down, "perspective": _perspective,
     "gaussian_blur": _gaussian_blur, "motion_blur": _motion_blur, "noise": _noise, "jpeg_q20": _jpeg_q20,
     "dim": _dim, "low_contrast": _low_contrast, "glare": _glare, "small_in_12mp": _small_in_12mp,
-    "several": _several, "exif_rotated": _exif_rotated,
+    "several": _several, "exif_rotated": _exif_rotated, "no_code": _no_code,
 }  # fmt: skip
 
 
