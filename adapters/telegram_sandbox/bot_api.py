@@ -11,7 +11,7 @@ from . import chat_methods
 from .commands import check_commands, scope_key
 from .errors import NOT_MODIFIED, WEBHOOK_CONFLICT, bad_request, forbidden
 from .faults import SendLimiter
-from .formatting import parse_html, utf16_len
+from .formatting import parse_formatted, utf16_len
 from .messages import (
     check_inline_keyboard,
     document_dict,
@@ -114,10 +114,9 @@ async def get_webhook_info(call: Call) -> dict[str, Any]:
 
 def _formatted(p: Params, field: str, limit: int, too_long: str) -> tuple[str, list[dict[str, Any]] | None]:
     source = p.text(field, "") or ""
-    if (p.text("parse_mode") or "").upper() == "HTML":
-        text, entities = parse_html(source)
-    else:
-        text, entities = source, p.structure(f"{'caption_' if field == 'caption' else ''}entities")
+    text, entities = parse_formatted(source, p.text("parse_mode"))
+    if not p.text("parse_mode"):
+        entities = p.structure(f"{'caption_' if field == 'caption' else ''}entities")
     if utf16_len(text) > limit:
         raise bad_request(too_long)
     return text, entities or None

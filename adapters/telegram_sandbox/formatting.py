@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from .errors import ApiError, bad_request
+from .markdown import parse_markdown
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^>]*)?)\s*/?>")
 _ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
@@ -117,6 +118,16 @@ def _merge_code_into_pre(entities: list[dict[str, Any]]) -> list[dict[str, Any]]
             continue
         merged.append(entity)
     return sorted(merged, key=lambda e: (e["offset"], -e["length"]))
+
+
+def parse_formatted(source: str, parse_mode: str | None) -> tuple[str, list[dict[str, Any]]]:
+    """Plain text and entities for `source` under a Bot API parse_mode (None: as is)."""
+    mode = (parse_mode or "").lower()
+    if mode == "html":
+        return parse_html(source)
+    if mode in ("markdownv2", "markdown"):
+        return parse_markdown(source, legacy=mode == "markdown")
+    return source, []
 
 
 def detect_entities(text: str) -> list[dict[str, Any]]:
