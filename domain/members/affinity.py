@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.preprocessing import normalize
 
 from domain.members.frames import MemberFrames, as_day
 
@@ -95,6 +94,18 @@ class Signals:
         return score
 
 
+def _scale_rows(matrix: sparse.csr_matrix, norm: str) -> sparse.csr_matrix:
+    """Rows scaled to max 1 ("max"), sum 1 ("l1") or unit length ("l2"); empty rows stay empty."""
+    if norm == "max":
+        size = matrix.max(axis=1).toarray().ravel() if matrix.shape[1] else np.zeros(matrix.shape[0])
+    elif norm == "l1":
+        size = np.asarray(abs(matrix).sum(axis=1)).ravel()
+    else:
+        size = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    scale = np.divide(1.0, size, out=np.zeros_like(size, dtype=float), where=size > 0)
+    return sparse.csr_matrix(sparse.diags(scale) @ matrix)
+
+
 def _row_max_one(matrix: np.ndarray) -> np.ndarray:
     peak = matrix.max(axis=1, keepdims=True)
     return np.divide(matrix, peak, out=np.zeros_like(matrix), where=peak > 0)
@@ -129,10 +140,10 @@ def build_signals(history, products, member_ids, stores: pd.Series, as_of, confi
         members=members,
         skus=skus,
         locations=locations,
-        own=normalize(bought, norm="max", axis=1),
+        own=_scale_rows(bought, "max"),
         similar_items=_item_similarity(bought),
         member_stores=_member_stores(members, locations, stores),
-        store_popularity=normalize(by_store, norm="max", axis=1),
+        store_popularity=_scale_rows(by_store, "max"),
         chain_popularity=_row_max_one(np.asarray(by_store.sum(axis=0)))[0],
         category_lift=lift,
         category_of=category_of,
@@ -142,7 +153,7 @@ def build_signals(history, products, member_ids, stores: pd.Series, as_of, confi
 def _item_similarity(bought: sparse.csr_matrix) -> sparse.csr_matrix:
     ones = bought.copy()
     ones.data[:] = 1.0
-    by_item = normalize(ones.T.tocsr(), norm="l2", axis=1)
+    by_item = _scale_rows(ones.T.tocsr(), "l2")
     similarity = (by_item @ by_item.T).tocsr()
     similarity.setdiag(0.0)
     similarity.eliminate_zeros()
@@ -156,7 +167,7 @@ def _member_stores(members: pd.Index, locations: pd.Index, stores: pd.Series) ->
     matrix = sparse.csr_matrix(
         (np.ones(known.sum()), (rows[known], cols[known])), shape=(len(members), len(locations))
     )
-    return normalize(matrix, norm="l1", axis=1)
+    return _scale_rows(matrix, "l1")
 
 
 def _top_k(score: np.ndarray, k: int) -> np.ndarray:

@@ -121,7 +121,7 @@ def score_members(frames: MemberFrames, as_of: date, config: SegmentConfig = Seg
     return table.reset_index(names="member_id")[list(SEGMENT_COLUMNS + EXTRA_COLUMNS)]
 
 
-def _segments(members, summary, table, as_of, config) -> list[Segment]:
+def _segments(members, summary, table, as_of, config) -> list[str]:
     joined_days_ago = (as_of - members["joined_on"]).dt.days
     recency = summary["recency_days"].fillna(joined_days_ago)
     rfm = rfm_scores(summary.dropna(subset=["frequency"]))
@@ -131,7 +131,7 @@ def _segments(members, summary, table, as_of, config) -> list[Segment]:
         ranked = ranking.sort_values(["rfm", "monetary"], ascending=False).index
         is_top[ranked[: int(np.floor(config.vip_share * len(ranked)))]] = True
     return [
-        lifecycle_segment(int(joined), int(recent), float(p), bool(top), config)
+        lifecycle_segment(int(joined), int(recent), float(p), bool(top), config).value
         for joined, recent, p, top in zip(joined_days_ago, recency, table["p_buy_90d"], is_top, strict=True)
     ]
 

@@ -33,7 +33,7 @@ def synthetic_chain(
         {
             "member_id": member_ids,
             "joined_on": pd.to_datetime(joined),
-            "tier": "basic",
+            "tier": "standard",
             "points": rng.integers(0, 3000, members),
             "consent_sms": rng.random(members) < 0.7,
             "consent_email": rng.random(members) < 0.5,
