@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .call import Call
 from .errors import bad_request
 from .state import Chat, SandboxState
-
-if TYPE_CHECKING:
-    from .bot_api import Call
 
 _ADMIN_RIGHTS = (
     "can_manage_chat",

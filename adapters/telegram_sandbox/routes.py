@@ -9,7 +9,8 @@ from pathlib import Path
 from aiohttp import web
 
 from . import page_api
-from .bot_api import Call, find_method
+from .bot_api import find_method
+from .call import Call
 from .errors import METHOD_NOT_FOUND, UNAUTHORIZED, ApiError
 from .params import read_params
 from .sandbox import SANDBOX_KEY, TelegramSandbox
