@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # SQLite only auto-increments an INTEGER primary key; PostgreSQL gets 64-bit ids.
@@ -256,3 +256,65 @@ class UserActionRow(SQLModel, table=True):
     payload: str = ""
     at: datetime = Field(sa_column=_ts(nullable=False))
     undone: bool = False
+
+
+class OutboxMessageRow(SQLModel, table=True):
+    """A notification waiting for, or done with, delivery (transactional outbox: written with its cause)."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_state_due", "state", "due_at"),)
+    id: int | None = Field(default=None, sa_column=Column(_BIG_ID, primary_key=True, autoincrement=True))
+    key: str = Field(max_length=160, unique=True)
+    channel: str = Field(max_length=16)
+    address: str = Field(max_length=320)
+    event: str = Field(max_length=64)
+    lang: str = Field(max_length=8)
+    facts: str = Field(sa_column=Column(Text, nullable=False))
+    purpose: str = Field(max_length=16)
+    member_id: str | None = Field(default=None, max_length=64, index=True)
+    buttons: str = Field(default="", sa_column=Column(Text, nullable=False))
+    image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    edits_key: str | None = Field(default=None, max_length=160)
+    state: str = Field(max_length=16)
+    attempts: int = 0
+    due_at: datetime = Field(sa_column=_ts(nullable=False))
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    provider_ref: str | None = Field(default=None, max_length=160)
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    sent_as_photo: bool = False
+    segments: int | None = None
+    delivery_status: str | None = Field(default=None, max_length=32)
+
+
+class LowStockAlertRow(SQLModel, table=True):
+    """A low-stock alert of one location x SKU; `open_key` is set until it closes, so two can never be open."""
+
+    __tablename__ = "low_stock_alert"
+    id: int | None = Field(default=None, primary_key=True)
+    location_code: str = Field(foreign_key="location.code", index=True)
+    sku: str = Field(foreign_key="product.sku")
+    open_key: str | None = Field(default=None, max_length=100, unique=True)
+    state: str = Field(max_length=16, index=True)
+    raised_at: datetime = Field(sa_column=_ts(nullable=False))
+    available: int
+    reorder_point: float
+    basis: str = Field(max_length=16)
+    urgent: bool = False
+    snoozed_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    message_key: str | None = Field(default=None, max_length=160)
+
+
+class DigestPreferenceRow(SQLModel, table=True):
+    """Which channels a manager's daily digest goes to (/settings)."""
+
+    __tablename__ = "digest_preference"
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    telegram: bool = True
+    email: bool = False

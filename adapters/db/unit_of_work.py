@@ -4,13 +4,15 @@ bound to a single connection and commits only when told to."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from adapters.db.alert_repository import AlertRepository
 from adapters.db.engine import Database
+from adapters.db.outbox_repository import OutboxRepository
 from adapters.db.repositories import (
     CatalogRepository,
     ChatSettings,
@@ -24,15 +26,19 @@ from adapters.db.repositories import (
     UserActions,
 )
 from adapters.db.stock_repository import StockRepository
+from domain.stock import Movement
 
 R = TypeVar("R")
+# Runs inside the transaction, after the ledger is written and before it commits (e.g. low-stock alerts).
+CommitHook = Callable[["SqlUnitOfWork", list[Movement]], None]
 
 
 class SqlUnitOfWork:
-    def __init__(self, database: Database, *, readonly: bool = False) -> None:
+    def __init__(self, database: Database, *, readonly: bool = False, before_commit: Sequence[CommitHook] = ()) -> None:
         self._database = database
         self._readonly = readonly
         self._committed = False
+        self._before_commit = before_commit
 
     def __enter__(self) -> SqlUnitOfWork:
         engine = self._database.reader if self._readonly else self._database.writer
@@ -50,6 +56,8 @@ class SqlUnitOfWork:
         self.processed = ProcessedKeys(self.connection)
         self.chat_settings = ChatSettings(self.connection)
         self.actions = UserActions(self.connection)
+        self.outbox = OutboxRepository(self.connection, lock_rows=lock)
+        self.alerts = AlertRepository(self.connection, lock_rows=lock)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -62,7 +70,9 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         if self._readonly:
             raise RuntimeError("a read-only unit of work cannot commit")
-        self.stock.save()
+        moved = self.stock.save()
+        for hook in self._before_commit:
+            hook(self, moved)
         self._transaction.commit()
         self._committed = True
 
@@ -75,9 +85,10 @@ class UnitOfWorkFactory:
 
     def __init__(self, database: Database) -> None:
         self.database = database
+        self.before_commit: list[CommitHook] = []  # the composition root plugs reactions to stock changes in here
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database, readonly=readonly)
+        return SqlUnitOfWork(self.database, readonly=readonly, before_commit=self.before_commit)
 
     def run(self, action: Callable[[SqlUnitOfWork], R], *, attempts: int = 5) -> R:
         """Run `action` in a fresh unit of work, again if a concurrent writer got there first."""
