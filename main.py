@@ -13,7 +13,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -138,7 +138,8 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
                     print("demo chain already loaded; skipping (drop data/ to rebuild)")
                     return 0
         out = Path(args.dir)
-        end = date.fromisoformat(args.end_date) if args.end_date else datetime.now(ZoneInfo(settings.tz_name)).date()
+        yesterday = datetime.now(ZoneInfo(settings.tz_name)).date() - timedelta(days=1)
+        end = date.fromisoformat(args.end_date) if args.end_date else yesterday
         summary = generate_demo_chain(out, seed=args.seed, end_date=end)
         print(f"demo chain written to {out}: {summary}")
         outcomes = build_importer(uow, settings).import_dir(out)
@@ -257,7 +258,7 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="build the demo chain and import it")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--dir", default="data/demo")
-    demo.add_argument("--end-date", help="last day of history (default: today)")
+    demo.add_argument("--end-date", help="last day of history (default: yesterday)")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
     demo.set_defaults(run=cmd_demo_data)
     return p

@@ -76,7 +76,9 @@ def text(row: dict[str, str], column: str, *, required: bool = True, max_length:
     return value
 
 
-def whole_number(row: dict[str, str], column: str, *, minimum: int | None = 0, required: bool = True) -> int | None:
+def whole_number(
+    row: dict[str, str], column: str, *, minimum: int | None = 0, maximum: int = 1_000_000_000, required: bool = True
+) -> int | None:
     value = row.get(column, "")
     if not value:
         if required:
@@ -90,7 +92,7 @@ def whole_number(row: dict[str, str], column: str, *, minimum: int | None = 0, r
         raise BadValue(column, f"{value!r} is not a whole number")
     if minimum is not None and number < minimum:
         raise BadValue(column, f"{value!r} is below {minimum}")
-    if abs(number) > 1_000_000_000:
+    if abs(number) > maximum:
         raise BadValue(column, f"{value!r} is too large")
     return int(number)
 

@@ -26,6 +26,7 @@ from domain.stock import Stamp, set_opening_balance
 
 IMPORT_ORDER = ("locations", "products", "suppliers", "staff", "members", "stock", "sales")
 IMPORT_ACTOR = "system:import"
+TELEGRAM_ID_MAX = 2**53  # Telegram user ids fit in 52 bits
 
 
 @dataclass(slots=True)
@@ -187,7 +188,7 @@ class Importer:
         people: dict[int, StaffMember] = {}
         for number, row in source.rows():
             try:
-                user_id = whole_number(row, "telegram_user_id", minimum=1)
+                user_id = whole_number(row, "telegram_user_id", minimum=1, maximum=TELEGRAM_ID_MAX)
                 role = text(row, "role")
                 if role not in {r.value for r in Role}:
                     raise BadValue("role", f"{role!r} is not staff, manager or admin")
@@ -249,7 +250,7 @@ class Importer:
                     text(row, "name"),
                     phone,
                     row.get("email") or None,
-                    whole_number(row, "telegram_user_id", minimum=1, required=False),
+                    whole_number(row, "telegram_user_id", minimum=1, maximum=TELEGRAM_ID_MAX, required=False),
                     day(row, "joined_on"),
                     row.get("tier", ""),
                     consent,
@@ -261,23 +262,28 @@ class Importer:
         def write(w: SqlUnitOfWork) -> tuple[int, int, int]:
             now = self._clock()
             balances = w.members.points_balances()
-            added = changed = unchanged = 0
-            entries = []
+            before_all = w.members.all_by_id()
+            changed_members: list[Member] = []
+            consents: list[ConsentChange] = []
+            entries: list[PointsEntry] = []
             for member, points in members.values():
-                before = w.members.get(member.member_id)
+                before = before_all.get(member.member_id)
                 delta = points - balances.get(member.member_id, 0)
-                if before == member and not delta:
-                    unchanged += 1
-                    continue
-                w.members.save(member)
-                for channel, granted in member.consent.items():
-                    if before is None or before.consents_to(channel) != granted:
-                        w.members.record_consent(ConsentChange(member.member_id, channel, granted, now, "import"))
+                if before != member:
+                    changed_members.append(member)
+                    consents.extend(
+                        ConsentChange(member.member_id, channel, granted, now, "import")
+                        for channel, granted in member.consent.items()
+                        if before is None or before.consents_to(channel) != granted
+                    )
                 if delta:
                     entries.append(PointsEntry(member.member_id, now, PointsKind.OPENING, delta, "import:members"))
-                added, changed = (added + 1, changed) if before is None else (added, changed + 1)
+            w.members.save_many(changed_members, existing=set(before_all))
+            w.members.record_consents(consents)
             w.members.add_points(entries)
-            return added, changed, unchanged
+            added = sum(1 for m in changed_members if m.member_id not in before_all)
+            touched = {m.member_id for m in changed_members} | {e.member_id for e in entries}
+            return added, len(touched) - added, len(members) - len(touched)
 
         return _Batch(source, write)
 
@@ -313,17 +319,20 @@ class Importer:
             added = changed = unchanged = 0
             for key, (on_hand, low, high) in rows.items():
                 position = positions[key]
-                is_new = not position.on_hand and position.min_qty is None and position.max_qty is None
+                is_new = w.stock.is_new(key)
                 moved = set_opening_balance(position, on_hand, stamp)
                 limits_changed = (position.min_qty, position.max_qty) != (low, high)
                 if limits_changed:
                     w.stock.set_limits(key[0], key[1], low, high)
-                if not (moved or limits_changed):
+                if is_new and not (moved or limits_changed):
+                    added += 1
+                elif not (moved or limits_changed):
                     unchanged += 1
                 elif is_new:
                     added += 1
                 else:
                     changed += 1
+            w.stock.keep_empty_positions(rows.keys())
             w.stock.save()
             return added, changed, unchanged
 

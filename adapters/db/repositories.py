@@ -300,29 +300,40 @@ class MemberRepository:
         return [_member(row) for row in rows]
 
     def save(self, member: Member) -> None:
-        table = T["member"]
-        values = {
-            "name": member.name,
-            "phone": member.phone,
-            "email": member.email,
-            "telegram_user_id": member.telegram_user_id,
-            "joined_on": member.joined_on,
-            "tier": member.tier,
-            "consent_sms": member.consents_to(ContactChannel.SMS),
-            "consent_email": member.consents_to(ContactChannel.EMAIL),
-            "consent_chat": member.consents_to(ContactChannel.CHAT),
-            "language": member.language,
-        }
-        if self._conn.execute(select(table.c.member_id).where(table.c.member_id == member.member_id)).first():
-            self._conn.execute(update(table).where(table.c.member_id == member.member_id).values(**values))
-        else:
-            self._conn.execute(insert(table).values(member_id=member.member_id, **values))
+        self.save_many([member], existing={member.member_id} if self.get(member.member_id) else set())
+
+    def all_by_id(self) -> dict[str, Member]:
+        return {row.member_id: _member(row) for row in self._conn.execute(select(T["member"]))}
+
+    def save_many(self, members: Sequence[Member], existing: set[str]) -> None:
+        """Insert the new members and update the ones in `existing`, in two batches."""
+        columns = ("name", "phone", "email", "telegram_user_id", "joined_on", "tier",
+                   "consent_sms", "consent_email", "consent_chat", "language", "member_id")
+        rows = [
+            (m.name, m.phone, m.email, m.telegram_user_id, m.joined_on, m.tier,
+             m.consents_to(ContactChannel.SMS), m.consents_to(ContactChannel.EMAIL),
+             m.consents_to(ContactChannel.CHAT), m.language, m.member_id)
+            for m in members
+        ]
+        execute_many(
+            self._conn,
+            f"INSERT INTO member ({', '.join(columns)}) VALUES ({placeholders(len(columns))})",
+            [r for r in rows if r[-1] not in existing],
+        )
+        execute_many(
+            self._conn,
+            "UPDATE member SET " + ", ".join(f"{c} = ?" for c in columns[:-1]) + " WHERE member_id = ?",
+            [r for r in rows if r[-1] in existing],
+        )
 
     def record_consent(self, change: ConsentChange) -> None:
-        self._conn.execute(
-            insert(T["consent"]).values(
-                member_id=change.member_id, channel=change.channel.value, granted=change.granted, at=change.at, source=change.source
-            )
+        self.record_consents([change])
+
+    def record_consents(self, changes: Sequence[ConsentChange]) -> None:
+        execute_many(
+            self._conn,
+            "INSERT INTO consent_event (member_id, channel, granted, at, source) VALUES (?,?,?,?,?)",
+            [(c.member_id, c.channel.value, c.granted, db_time(self._conn, c.at), c.source) for c in changes],
         )
 
     def add_points(self, entries: Sequence[PointsEntry]) -> None:

@@ -92,6 +92,16 @@ class StockRepository:
         return (db_time(self._conn, m.at), m.location_code, m.sku, m.kind.value, m.on_hand, m.reserved,
                 m.in_transit_in, m.in_transit_out, m.actor, m.reference, m.reason)
 
+    def is_new(self, key: Key) -> bool:
+        """The position does not exist in the database yet."""
+        return key in self._new
+
+    def keep_empty_positions(self, keys: Iterable[Key]) -> None:
+        """Write zero positions that had no movement: the location carries the item, it is just out."""
+        empty = [key for key in keys if key in self._new and not self._loaded[key].pending]
+        execute_many(self._conn, _INSERT_POSITION, [(loc, sku, 0, 0, 0, 0, None, None) for loc, sku in empty])
+        self._new.difference_update(empty)
+
     def set_limits(self, location_code: str, sku: str, min_qty: int | None, max_qty: int | None) -> None:
         position = self.get(location_code, sku)
         position.min_qty, position.max_qty = min_qty, max_qty
