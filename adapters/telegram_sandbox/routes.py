@@ -21,8 +21,11 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 UPLOAD_LIMIT = 60 * 1024 * 1024
 
 
-def setup_sandbox_routes(app: web.Application, sandbox: TelegramSandbox) -> None:
+def setup_sandbox_routes(app: web.Application, sandbox: TelegramSandbox, page_path: str = "/") -> None:
     """Add every sandbox route at root paths, so the sandbox can share another aiohttp app.
+
+    The chat page is served at `page_path`; everything else has fixed paths
+    (/bot..., /file/bot..., /sms/2010-04-01/..., /sandbox/...).
 
     The app's shutdown answers pending long polls and its cleanup closes the sandbox
     (webhook deliveries, SMS callbacks, SMTP sinks).
@@ -41,7 +44,7 @@ def setup_sandbox_routes(app: web.Application, sandbox: TelegramSandbox) -> None
     app.router.add_get(r"/file/bot{token}/{file_path:.+}", _download)
     app.router.add_post(r"/sms/2010-04-01/Accounts/{sid}/Messages.json", _sms_send)
     page_api.add_routes(app)
-    app.router.add_get("/", _chat_page)
+    app.router.add_get(page_path, _chat_page)
     app.router.add_static("/sandbox/static/", STATIC_DIR)
 
 

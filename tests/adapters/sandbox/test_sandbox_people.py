@@ -89,3 +89,9 @@ async def test_waiting_for_a_bot_message_times_out_with_what_was_seen(sandbox):
     await sandbox.send_text(ALICE, ALICE, "anyone?")
     with pytest.raises(TimeoutError, match="anyone"):
         await sandbox.wait_for_bot_message(ALICE, timeout=0.1)
+
+
+async def test_updates_of_kinds_the_bot_did_not_ask_for_are_not_queued(bot, sandbox):
+    assert await bot.get_updates(timeout=0, allowed_updates=["callback_query"]) == ()
+    await sandbox.send_text(ALICE, ALICE, "ignored by a bot that only wants button presses")
+    assert await bot.get_updates(timeout=0) == ()

@@ -132,6 +132,15 @@ async def test_injected_failure_answers_500_once(sms_sandbox, sandbox_url):
     assert (await post_sms(sandbox_url, form))[0] == 201
 
 
+async def test_an_injected_delay_makes_a_hurried_client_time_out(sms_sandbox, sandbox_url):
+    sms_sandbox.inject_delay("sms", 0.5)
+    url = f"{sandbox_url}/sms/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    form = {"To": ALICE_PHONE, "From": OUR_NUMBER, "Body": "slow"}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.2)) as session:
+        with pytest.raises(TimeoutError):
+            await session.post(url, data=form, headers={"Authorization": basic_auth(AUTH_TOKEN)})
+
+
 async def test_a_persons_reply_reaches_the_inbound_webhook_signed(sms_sandbox, receiver_url):
     receiver, hooks = receiver_url
     assert await sms_sandbox.sms_reply(ALICE_PHONE, "TD") == 200
