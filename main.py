@@ -170,7 +170,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         sandbox, settings = _demo_sandbox(settings, uow)
         parts.append(WebParts(mounts=[lambda app: _mount_sandbox(app, sandbox)]))
     webhook = settings.telegram_mode == "webhook"
-    application = build_bot(settings, uow, webhook=webhook)
+    from adapters.barcode import BarcodeReader
+
+    reader = BarcodeReader(workers=2)
+    application = build_bot(settings, uow, barcode_reader=reader, webhook=webhook)
     if webhook:
         parts.append(WebParts(routes=webhook_routes(application, settings.webhook_secret)))
 
@@ -200,6 +203,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             await application.stop()
     finally:
         await runner.cleanup()
+        reader.close()
         database.dispose()
 
 
@@ -235,6 +239,14 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
+def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.barcode.cli import scan_paths
+
+    for line in scan_paths(args.images):
+        print(line)
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     upgrade_to_head(settings.database_url)
     print("database schema is up to date")
@@ -255,6 +267,9 @@ def parser() -> argparse.ArgumentParser:
     sales = sub.add_parser("sales", help="post live sales from a CSV file through the ledger")
     sales.add_argument("file")
     sales.set_defaults(run=cmd_sales)
+    scan = sub.add_parser("scan", help="print the barcodes found in each image")
+    scan.add_argument("images", nargs="+")
+    scan.set_defaults(run=cmd_scan)
     demo = sub.add_parser("demo-data", help="build the demo chain and import it")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--dir", default="data/demo")

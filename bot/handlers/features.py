@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import counts, transfers, undo
+from bot.handlers import counts, photos, transfers, undo
 from bot.routing import Router
 
 
@@ -13,3 +13,4 @@ def register(application: Application, router: Router) -> None:
     counts.register(application, router)
     transfers.register(application, router)
     undo.register(application, router)
+    photos.register(application, router)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.barcode import BarcodeReader
 from adapters.db.unit_of_work import UnitOfWorkFactory
 from adapters.telegram_sandbox import TelegramSandbox
 from main import build_bot
@@ -28,7 +29,8 @@ async def world(sqlite_database, tmp_path: Path, clock) -> AsyncIterator[World]:
     sandbox = TelegramSandbox()
     populate_sandbox(sandbox)
     runner, url = await serve_sandbox(sandbox)
-    application = build_bot(settings_for(url), uow, clock)
+    reader = BarcodeReader(workers=1)
+    application = build_bot(settings_for(url), uow, clock, barcode_reader=reader)
     await start_polling(application)
     try:
         yield World(sandbox, uow, application, url)
@@ -37,3 +39,4 @@ async def world(sqlite_database, tmp_path: Path, clock) -> AsyncIterator[World]:
         await stop(application)
         await sandbox.close()
         await runner.cleanup()
+        reader.close()
