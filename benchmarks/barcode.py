@@ -81,18 +81,26 @@ def main() -> None:
     methods: dict[str, Method] = {"pipeline": pipeline, "plain zxing": plain_zxing}
     if zbar.available():
         methods["pyzbar"] = pyzbar_only
-    results = {name: {sample.name: measure(method, sample) for sample in corpus} for name, method in methods.items()}
+    results = {
+        name: {sample.name: measure(method, sample) for sample in corpus} for name, method in methods.items()
+    }
     print(f"{len(corpus)} images, {args.per_condition} per condition, seed {args.seed}; rate = images fully "
           "decoded; CPU ms per image: median / p90; wrong = images with a value not in them")  # fmt: skip
     header = f"{'condition':<15}" + "".join(f"{name:>26}" for name in methods)
     print(header)
     print("-" * len(header))
     for condition in (*CONDITIONS, "distorted", "all"):
-        names = [s.name for s in corpus if condition in (s.condition, "all") or (condition == "distorted" and s.condition != "clean")]
+        names = [
+            s.name
+            for s in corpus
+            if condition in (s.condition, "all") or (condition == "distorted" and s.condition != "clean")
+        ]
         print(f"{condition:<15}" + "".join(_cell([results[m][n] for n in names]) for m in methods))
     print(f"{'wrong':<15}" + "".join(f"{sum(o.wrong for o in results[m].values()):>26}" for m in methods))
     walls = [o.wall * 1000 for o in results["pipeline"].values()]
-    print(f"pipeline wall-clock ms per image: median {statistics.median(walls):.1f}, p90 {percentile(walls, 0.9):.1f}")
+    print(
+        f"pipeline wall-clock ms per image: median {statistics.median(walls):.1f}, p90 {percentile(walls, 0.9):.1f}"
+    )
 
 
 def compare_pools(images: list[bytes], workers: int = 2) -> None:

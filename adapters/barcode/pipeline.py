@@ -193,7 +193,9 @@ def _upright_crop(gray: np.ndarray, region: Region) -> Image.Image:
     bottom, right = min(height, region.bottom + margin), min(width, region.right + margin)
     crop = Image.fromarray(gray[top:bottom, left:right])
     if abs(region.angle) > 3:
-        crop = crop.rotate(region.angle, Image.BILINEAR, expand=True, fillcolor=int(np.median(gray[top:bottom, left:right])))
+        crop = crop.rotate(
+            region.angle, Image.BILINEAR, expand=True, fillcolor=int(np.median(gray[top:bottom, left:right]))
+        )
     return crop
 
 
@@ -209,7 +211,9 @@ def _crop_readings(crop: Image.Image) -> Iterator[list[DecodedCode]]:
     yield zbar.read(pixels)
     yield _zxing_codes(pixels)
     stretched = ImageOps.autocontrast(crop, cutoff=1)
-    yield _zxing_codes(np.asarray(stretched.filter(ImageFilter.UnsharpMask(radius=2, percent=200, threshold=0))))
+    yield _zxing_codes(
+        np.asarray(stretched.filter(ImageFilter.UnsharpMask(radius=2, percent=200, threshold=0)))
+    )
     yield _zxing_codes(np.asarray(stretched.filter(ImageFilter.GaussianBlur(1.2))))
 
 

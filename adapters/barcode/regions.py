@@ -60,7 +60,9 @@ def candidate_regions(image: np.ndarray, to_photo: float = 1.0, limit: int = 4) 
             continue
         angle = _dominant_angle(jxx[box][cells], jyy[box][cells], jxy[box][cells], oriented[box][cells])
         scale = CELL * stride * to_photo
-        top, left, bottom, right = (round(edge * scale) for edge in (box[0].start, box[1].start, box[0].stop, box[1].stop))
+        top, left, bottom, right = (
+            round(edge * scale) for edge in (box[0].start, box[1].start, box[0].stop, box[1].stop)
+        )
         regions.append(Region(top, left, bottom, right, angle, float(oriented[box][cells].sum())))
     regions.sort(key=lambda region: region.score, reverse=True)
     return regions[:limit]

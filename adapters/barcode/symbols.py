@@ -22,7 +22,12 @@ _ZXING_NAMES = {
     F.EAN13: "EAN-13", F.UPCA: "EAN-13", F.EAN8: "EAN-8", F.UPCE: "UPC-E", F.ITF: "ITF",
     F.Code128: "Code 128", F.Code39: "Code 39", F.QRCode: "QR", F.DataMatrix: "DataMatrix",
 }  # fmt: skip
-_GTIN_SYMBOLOGIES = {"EAN-13": Symbology.EAN13, "EAN-8": Symbology.EAN8, "UPC-E": Symbology.UPCE, "ITF": Symbology.GTIN14}
+_GTIN_SYMBOLOGIES = {
+    "EAN-13": Symbology.EAN13,
+    "EAN-8": Symbology.EAN8,
+    "UPC-E": Symbology.UPCE,
+    "ITF": Symbology.GTIN14,
+}
 
 
 def decoded_code(barcode: zxingcpp.Barcode) -> DecodedCode | None:
@@ -31,7 +36,9 @@ def decoded_code(barcode: zxingcpp.Barcode) -> DecodedCode | None:
     if symbology is None:
         return None
     if barcode.symbology_identifier in GS1_SYMBOLOGY_IDENTIFIERS:
-        return checked_code(symbology, barcode.text, barcode.symbology_identifier + barcode.bytes.decode("latin-1"))
+        return checked_code(
+            symbology, barcode.text, barcode.symbology_identifier + barcode.bytes.decode("latin-1")
+        )
     text = barcode.extra.get("UPCE", barcode.text) if symbology == "UPC-E" else barcode.text
     return checked_code(symbology, text)
 

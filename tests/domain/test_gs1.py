@@ -53,7 +53,12 @@ def test_a_gtin_with_a_wrong_check_digit_is_rejected():
 
 @pytest.mark.parametrize(
     "text",
-    ["]C1" + "01095060001343", "]C1" + "AB123", "(01)09506000134352junk", "]C1" + "0109506000134352" + "171313"],
+    [
+        "]C1" + "01095060001343",
+        "]C1" + "AB123",
+        "(01)09506000134352junk",
+        "]C1" + "0109506000134352" + "171313",
+    ],
     ids=["gtin cut short", "no identifier", "text outside parentheses", "expiry cut short"],
 )
 def test_malformed_element_strings_are_rejected(text):
