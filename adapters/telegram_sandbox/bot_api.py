@@ -141,6 +141,8 @@ METHODS: dict[str, Handler] = {
     "editmessagecaption": sending.edit_message_caption,
     "editmessagereplymarkup": sending.edit_message_reply_markup,
     "deletemessage": sending.delete_message,
+    "pinchatmessage": sending.pin_chat_message,
+    "unpinchatmessage": sending.unpin_chat_message,
     "answercallbackquery": answer_callback_query,
     "getfile": get_file,
     "setmycommands": set_my_commands,

@@ -16,6 +16,7 @@ from .state import Chat
 
 LONG_POLL_SECONDS = 20.0
 PRESS_ANSWER_WAIT = 3.0
+PAGE_MESSAGES = 200  # a phone screen never needs more; keeps long-poll answers small
 
 
 def add_routes(app: web.Application) -> None:
@@ -88,7 +89,8 @@ def _conversation(sandbox: TelegramSandbox, chat: Chat, user_id: int) -> dict[st
     action = chat.last_action[0] if chat.last_action and time.time() - chat.last_action[1] < 5 else None
     return {
         "revision": chat.revision,
-        "messages": [_message_view(m, user_id) for m in chat.messages.values()],
+        "messages": [_message_view(m, user_id) for m in list(chat.messages.values())[-PAGE_MESSAGES:]],
+        "pinned": chat.pinned_message_id,
         "reply_keyboard": chat.reply_keyboard,
         "commands": commands,
         "action": action,

@@ -211,3 +211,20 @@ async def delete_message(call: Call) -> bool:
         raise bad_request("message to delete not found")
     call.state.touch(chat)
     return True
+
+
+async def pin_chat_message(call: Call) -> bool:
+    chat = call.state.chat_for_bot(call.bot, call.params.require("chat_id"))
+    message_id = call.params.integer("message_id") or 0
+    if message_id not in chat.messages:
+        raise bad_request("message to pin not found")
+    chat.pinned_message_id = message_id
+    call.state.touch(chat)
+    return True
+
+
+async def unpin_chat_message(call: Call) -> bool:
+    chat = call.state.chat_for_bot(call.bot, call.params.require("chat_id"))
+    chat.pinned_message_id = None
+    call.state.touch(chat)
+    return True

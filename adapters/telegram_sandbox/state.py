@@ -82,6 +82,7 @@ class Chat:
     started: bool = True
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     reply_keyboard: dict[str, Any] | None = None
+    pinned_message_id: int | None = None
     last_action: tuple[str, float] | None = None
     revision: int = 0
     _next_message_id: int = 1

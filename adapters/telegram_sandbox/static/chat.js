@@ -163,6 +163,9 @@ function showConversation(data) {
   page.followBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60 || Boolean(last && last.mine);
   list.replaceChildren(...data.messages.map(messageItem));
   if (page.followBottom) scrollToBottom();
+  const pinned = data.messages.find((m) => m.id === data.pinned);
+  $("pinned").hidden = !pinned;
+  $("pinned").textContent = pinned ? `📌 ${pinned.text || "…"}` : "";
   replyKeyboard(data.reply_keyboard);
   commandMenu(data.commands);
   $("contact").hidden = !data.is_private;

@@ -216,3 +216,13 @@ async def test_group_administrators_are_the_staff_admins_and_the_bot(bot):
     assert [(a.user.id, a.status) for a in admins] == [(BOB, "administrator"), (bot.id, "administrator")]
     assert (await bot.get_chat_member(STORE_GROUP, bot.id)).can_delete_messages is True
     assert await bot.get_chat_member_count(STORE_GROUP) == 3
+
+
+async def test_pinning_needs_an_existing_message(bot, sandbox):
+    sent = await bot.send_message(STORE_GROUP, "Count 7 in progress")
+    assert await bot.pin_chat_message(STORE_GROUP, sent.message_id)
+    assert sandbox.state.chats[STORE_GROUP].pinned_message_id == sent.message_id
+    with pytest.raises(BadRequest, match="(?i)message to pin not found"):
+        await bot.pin_chat_message(STORE_GROUP, 9999)
+    assert await bot.unpin_chat_message(STORE_GROUP)
+    assert sandbox.state.chats[STORE_GROUP].pinned_message_id is None
