@@ -57,7 +57,7 @@ async def transfer_command(update: Update, context: BotContext) -> None:
     staff = await current_staff(update, context)
     if staff is None:
         return
-    words = [w for w in (context.args or [])]
+    words = list(context.args or [])
     if len(words) == 4 and words[2].lower() in FROM_WORDS:
         words = [*words[:2], words[3]]
     if len(words) not in (2, 3):
@@ -146,9 +146,9 @@ async def _request(
     news = await _act(update, context, run)
     if news is None:
         return
-    if claim is not None:
-        await _edit(context, update.effective_message.chat_id, update.effective_message.message_id,
-                    language_of(update, context), news)
+    prompt = update.effective_message
+    if claim is not None and prompt is not None:  # the prompt shows what became of it, without its buttons
+        await _edit(context, prompt.chat_id, prompt.message_id, language_of(update, context), news)
     await _announce_request(update, context, news)
 
 
@@ -277,8 +277,8 @@ async def _announce_request(update: Update, context: BotContext, news: TransferN
     )
     _track(context, t.id, sent.chat_id, sent.message_id, here_lang)
     decide = [("transfer_approve", "tap"), ("transfer_reject", "trj")]
-    targets = [news.source.chat_id] + [m.telegram_user_id for m in news.managers if m.telegram_user_id != news.actor.telegram_user_id]
-    for chat_id in dict.fromkeys(c for c in targets if c is not None and c != chat.id):
+    approvers = [m.telegram_user_id for m in news.managers]
+    for chat_id in dict.fromkeys(c for c in [news.source.chat_id, *approvers] if c is not None and c != chat.id):
         await _send(context, chat_id, "transfers/request", news, decide)
     if news.destination.chat_id not in (None, chat.id):
         await _send(context, news.destination.chat_id, "transfers/news", news, [])

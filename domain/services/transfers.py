@@ -48,7 +48,7 @@ class TransferNews:
     product: Product
     source: Location
     destination: Location
-    actor: StaffMember
+    actor: StaffMember | None  # who made the change (None when only describing a transfer)
     managers: list[StaffMember] = field(default_factory=list)  # who to tell privately
     proposal: SourceProposal | None = None
 

@@ -6,9 +6,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
+from telegram import Update
+
 from domain.stock import MovementKind
 from domain.transfers import TransferState
-from tests.e2e.world import ADMIN, CLERK, MANAGER, S01_GROUP, W01_GROUP, WAREHOUSE_MANAGER, World
+from tests.e2e.world import ADMIN, CLERK, MANAGER, S01_GROUP, TOKEN, W01_GROUP, WAREHOUSE_MANAGER, World
 
 Message = dict[str, Any]
 APPROVE, REJECT, SHIPPED, ALL_ARRIVED, FEWER = "批准", "拒绝", "已发货", "全部到货", "到货不足"
@@ -131,6 +134,20 @@ async def test_pressing_shipped_twice_ships_once(world: World) -> None:
 
     assert position(world, "W01") == (476, 0, 0, 24)
     assert len([m for m in world.sandbox.bot_messages(S01_GROUP) if labelled(ALL_ARRIVED)(m)]) == 1
+
+
+async def test_a_replayed_approval_update_is_dropped(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    queue = world.sandbox.state.bots[TOKEN].updates
+    pushed: list[dict[str, Any]] = []
+    monkeypatch.setattr(queue, "push", lambda kind, payload: pushed.append(type(queue).push(queue, kind, payload)) or pushed[-1])
+    _, request = await requested(world)
+    ship = await then(world, W01_GROUP, world.press(WAREHOUSE_MANAGER, W01_GROUP, request, APPROVE), labelled(SHIPPED))
+
+    await world.application.process_update(Update.de_json(pushed[-1], world.application.bot))
+    help_answer = await world.say(WAREHOUSE_MANAGER, W01_GROUP, "/help")  # whatever the replay said comes before
+
+    assert [m for m in world.sandbox.bot_messages(W01_GROUP) if m["message_id"] > ship["message_id"]] == [help_answer]
+    assert kinds_at(world, "W01").count(MovementKind.TRANSFER_RESERVE) == 1
 
 
 async def test_a_rejection_reserves_nothing_and_is_announced_in_both_groups(world: World) -> None:
