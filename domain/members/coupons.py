@@ -74,7 +74,7 @@ def validate_coupon_code(text: str) -> str:
 
 
 def issue_coupon_codes(
-    secret: bytes, campaign_id: str, member_ids: Iterable[str], taken: set[str] = frozenset()
+    secret: bytes, campaign_id: str, member_ids: Iterable[str], taken: Iterable[str] = ()
 ) -> dict[str, str]:
     """One distinct code per member, none equal to a code already `taken` in the database."""
     issued: dict[str, str] = {}

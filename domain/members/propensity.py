@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 
 from domain.members.bgnbd import BgNbd, FitFailed, fit_bgnbd
 from domain.members.rfm import rfm_summary, spend_between
@@ -35,6 +36,9 @@ class PropensityConfig:
     min_training_members: int = 200
     max_iter: int = 100
     seed: int = 7
+    # One thread: on a busy machine OpenMP workers spin against each other and a
+    # fit takes ten times longer; None lets scikit-learn use every core.
+    threads: int | None = 1
 
 
 def member_features(days: pd.DataFrame, members: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -102,6 +106,11 @@ def _training_frame(days, members, as_of, horizon, config) -> pd.DataFrame:
 
 def predict_propensity(days, members, as_of: pd.Timestamp, config: PropensityConfig) -> pd.DataFrame:
     """p_buy_30d, p_buy_90d and expected_value_90d per joined member, learned up to `as_of`."""
+    with threadpool_limits(limits=config.threads):
+        return _predict(days, members, as_of, config)
+
+
+def _predict(days, members, as_of: pd.Timestamp, config: PropensityConfig) -> pd.DataFrame:
     current = member_features(days, members, as_of)
     scores = pd.DataFrame(index=current.index)
     X_now = current[list(FEATURES)].to_numpy(float)

@@ -91,14 +91,15 @@ def points_expiring(points: float, earned_oldest: float, earned_since: float) ->
 def score_members(frames: MemberFrames, as_of: date, config: SegmentConfig = SegmentConfig()) -> pd.DataFrame:
     """The segments table: one row per member, SEGMENT_COLUMNS then EXTRA_COLUMNS.
 
-    Uses only history strictly before `as_of`. `next_best_skus` and
-    `top_categories` are `|`-separated; recency_days is empty for members who
-    never bought.
+    Uses only history strictly before `as_of` and members who had joined by
+    then. `next_best_skus` and `top_categories` are `|`-separated;
+    recency_days is empty for members who never bought.
     """
     as_of = as_day(as_of)
     history = frames.history_before(as_of)
     days = purchase_days(history)
     members = frames.members.drop_duplicates("member_id").set_index("member_id")
+    members = members[members["joined_on"] < as_of]
     summary = rfm_summary(days, as_of).reindex(members.index)
     scores = predict_propensity(days, frames.members, as_of, config.propensity).reindex(members.index)
 
@@ -106,7 +107,7 @@ def score_members(frames: MemberFrames, as_of: date, config: SegmentConfig = Seg
     table["recency_days"] = summary["recency_days"].astype("Int64")
     table["frequency"] = summary["frequency"].fillna(0).astype(int)
     table["monetary"] = summary["monetary"].fillna(0.0).round(2)
-    table[["p_buy_30d", "p_buy_90d"]] = scores[["p_buy_30d", "p_buy_90d"]].fillna(0.0)
+    table[["p_buy_30d", "p_buy_90d"]] = scores[["p_buy_30d", "p_buy_90d"]].fillna(0.0).round(4)
     table["p_buy_90d"] = np.maximum(table["p_buy_90d"], table["p_buy_30d"])
     table["expected_value_90d"] = scores["expected_value_90d"].fillna(0.0).round(2)
     table["segment"] = _segments(members, summary, table, as_of, config)

@@ -105,7 +105,8 @@ def _needs(targets: pd.DataFrame) -> pd.DataFrame:
 
 def _lines(needy: pd.DataFrame, moves: pd.DataFrame) -> pd.DataFrame:
     moved = moves.groupby(["location_code", "sku"])["qty"].sum().rename("transferred")
-    needy = needy.merge(moved, on=["location_code", "sku"], how="left").fillna({"transferred": 0.0})
+    needy = needy.merge(moved, on=["location_code", "sku"], how="left")
+    needy["transferred"] = needy["transferred"].astype(float).fillna(0.0)
     still_low = needy["position"] + needy["transferred"] <= needy["reorder_point"]
     remaining = np.where(still_low, needy["need"] - needy["transferred"], 0)
     needy["buy_qty"] = order_quantity(remaining, needy["pack_size"].fillna(1), needy["min_order_qty"].fillna(0))

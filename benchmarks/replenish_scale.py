@@ -1,0 +1,95 @@
+"""How the nightly run (fit, forecast, plan) grows with the chain, on synthesised frames.
+
+    .venv/bin/python benchmarks/replenish_scale.py [STORES:SKUS ...]
+
+Default sizes: 20:2000 50:4000 100:6000 200:10000. Each size runs in its own
+process so peak memory (ru_maxrss) is that size's alone. Frames are made
+directly (Poisson demand with weekday and category effects, a lognormal spread
+of rates, a quarter of SKUs intermittent, 182 days of history) because the
+demo generator is too slow at 200 x 10,000.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from domain.forecasting.api import fit_and_forecast  # noqa: E402
+from domain.forecasting.frames import ChainFrames  # noqa: E402
+from domain.forecasting.model import ForecastConfig  # noqa: E402
+from domain.replenishment.plan import plan_replenishment  # noqa: E402
+
+HISTORY_DAYS = 182
+END = pd.Timestamp("2026-11-01")
+
+
+def synthetic_chain(stores: int, skus: int, seed: int = 7) -> ChainFrames:
+    rng = np.random.default_rng(seed)
+    codes = [f"S{i:03d}" for i in range(stores)] + ["W01", "W02", "W03"]
+    locations = pd.DataFrame({
+        "code": codes, "kind": ["store"] * stores + ["warehouse"] * 3, "tier": "",
+        "region": [f"R{i % 3}" for i in range(stores + 3)],
+        "latitude": 31 + rng.normal(0, 2, stores + 3), "longitude": 118 + rng.normal(0, 3, stores + 3),
+    })
+    sku_codes = np.array([f"K{i:05d}" for i in range(skus)])
+    price = np.round(rng.lognormal(2.5, 0.6, skus), 2)
+    products = pd.DataFrame({"sku": sku_codes, "name": sku_codes, "category": rng.integers(0, 12, skus).astype(str),
+                             "brand": rng.integers(0, 80, skus).astype(str), "unit_price": price,
+                             "unit_cost": price * 0.65, "pack_size": 6})
+    suppliers = pd.DataFrame({"supplier_code": "SUP", "sku": sku_codes, "unit_cost": price * 0.65,
+                              "lead_time_days": rng.integers(3, 15, skus), "min_order_qty": 12, "pack_size": 6})
+    rate = rng.lognormal(-0.8, 1.2, skus)
+    days = pd.date_range(END - pd.Timedelta(days=HISTORY_DAYS), periods=HISTORY_DAYS, freq="D")
+    weekday = np.where(days.weekday >= 5, 1.3, 0.95)
+    parts = []
+    for store in range(stores):
+        carried = np.flatnonzero(rng.random(skus) < 0.8)
+        qty = rng.poisson(rate[carried, None] * weekday[None, :] * rng.uniform(0.6, 1.4))
+        rows, cols = np.nonzero(qty)
+        parts.append(pd.DataFrame({"location_code": codes[store], "sku": sku_codes[carried[rows]], "date": days[cols],
+                                   "qty": qty[rows, cols].astype(float), "promo": 0.0,
+                                   "avg_price": price[carried[rows]]}))
+    sales = pd.concat(parts, ignore_index=True)
+    positions = sales.groupby(["location_code", "sku"], as_index=False)["qty"].mean()
+    positions = positions.assign(on_hand=np.round(positions["qty"] * 7), reserved=0.0, in_transit_in=0.0,
+                                 min_qty=np.nan, max_qty=np.nan).drop(columns="qty")
+    return ChainFrames(locations, products, suppliers, positions, sales)
+
+
+def measure(stores: int, skus: int) -> dict:
+    started = time.perf_counter()
+    frames = synthetic_chain(stores, skus)
+    made = time.perf_counter() - started
+    started = time.perf_counter()
+    forecast = fit_and_forecast(frames, END, ForecastConfig(history_days=HISTORY_DAYS))
+    fitted = time.perf_counter() - started
+    started = time.perf_counter()
+    plan = plan_replenishment(frames, END, forecast=forecast)
+    planned = time.perf_counter() - started
+    return {"stores": stores, "skus": skus, "series": len(forecast.panel.series), "sales_rows": len(frames.sales),
+            "synthesise_s": round(made, 1), "forecast_s": round(fitted, 1), "plan_s": round(planned, 1),
+            "plan_lines": len(plan), "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)}
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--one":
+        stores, skus = map(int, sys.argv[2].split(":"))
+        print(json.dumps(measure(stores, skus)))
+        return
+    sizes = sys.argv[1:] or ["20:2000", "50:4000", "100:6000", "200:10000"]
+    for size in sizes:
+        done = subprocess.run([sys.executable, __file__, "--one", size], capture_output=True, text=True)
+        print(done.stdout.strip() or done.stderr.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Transfer first: surplus nearby before buying, unless too far or dearer than buying."""
+
+import pandas as pd
+
+from adapters.templates import render
+from domain.forecasting.frames import ChainFrames
+from domain.replenishment.config import PolicyConfig
+from domain.replenishment.plan import plan_from_targets
+
+CONFIG = PolicyConfig(max_transfer_km=30, max_warehouse_km=1500, transfer_cost_per_unit_km=0.01,
+                      transfer_handling_per_unit=0.1)
+
+
+def chain(store_b_lat: float = 31.25) -> ChainFrames:
+    locations = pd.DataFrame({
+        "code": ["S01", "S02", "W01"], "kind": ["store", "store", "warehouse"], "tier": "", "region": "east",
+        "latitude": [31.23, store_b_lat, 31.30], "longitude": [121.47, 121.50, 121.40],
+    })
+    empty = pd.DataFrame(columns=["sku"])
+    return ChainFrames(locations, empty.assign(name=[], category=[], brand=[], unit_price=[], unit_cost=[], pack_size=[]),
+                       empty.assign(supplier_code=[], unit_cost=[], lead_time_days=[], min_order_qty=[], pack_size=[]),
+                       pd.DataFrame(columns=["location_code", "sku", "on_hand", "reserved", "in_transit_in",
+                                             "min_qty", "max_qty"]),
+                       pd.DataFrame(columns=["location_code", "sku", "date", "qty", "promo", "avg_price"]))
+
+
+def targets(s02_on_hand: float, landed_cost: float = 5.0, w01_on_hand: float = 0.0) -> pd.DataFrame:
+    rows = [("S01", "store", 4.0, 30.0, 60.0, 5.0), ("S02", "store", s02_on_hand, 30.0, 60.0, 5.0),
+            ("W01", "warehouse", w01_on_hand, 100.0, 200.0, 20.0)]
+    frame = pd.DataFrame(rows, columns=["location_code", "kind", "on_hand", "reorder_point", "order_up_to",
+                                        "safety_stock"])
+    return frame.assign(
+        sku="P1", reserved=0.0, in_transit_in=0.0, position=frame["on_hand"], forecast_daily=10.0,
+        abc="A", service_level=0.98, lead_time_days=[1, 1, 6], review_period_days=[3, 3, 7],
+        supplier_code="SUP1", unit_cost=4.0, landed_cost=landed_cost, pack_size=12, min_order_qty=24,
+    )
+
+
+def test_a_store_takes_a_nearby_stores_surplus_before_buying():
+    plan = plan_from_targets(targets(s02_on_hand=100), chain(), CONFIG)
+    line = plan[plan["location_code"] == "S01"].iloc[0]
+    assert (line["source_kind"], line["source_code"], line["suggested_qty"]) == ("transfer", "S02", 40)
+    assert (plan["location_code"] == "S01").sum() == 1  # 4 + 40 is above the reorder point: no purchase
+
+
+def test_a_surplus_too_far_away_is_left_alone():
+    plan = plan_from_targets(targets(s02_on_hand=100), chain(store_b_lat=32.5), CONFIG)  # about 140 km
+    line = plan[plan["location_code"] == "S01"].iloc[0]
+    assert (line["source_kind"], line["source_code"]) == ("supplier", "SUP1")
+    assert line["suggested_qty"] == 60  # need 56, whole packs of 12
+
+
+def test_a_transfer_dearer_than_buying_is_not_made():
+    plan = plan_from_targets(targets(s02_on_hand=100, landed_cost=0.12), chain(), CONFIG)
+    assert plan[plan["location_code"] == "S01"]["source_kind"].tolist() == ["supplier"]
+
+
+def test_a_small_surplus_covers_part_and_the_rest_is_bought_in_packs():
+    plan = plan_from_targets(targets(s02_on_hand=70), chain(), CONFIG)
+    lines = plan[plan["location_code"] == "S01"].set_index("source_kind")["suggested_qty"]
+    assert lines["transfer"] == 10 and lines["supplier"] == 48  # 46 still missing -> 4 packs of 12
+
+
+def test_a_warehouse_buys_again_after_its_stock_went_to_stores():
+    plan = plan_from_targets(targets(s02_on_hand=0, w01_on_hand=110), chain(), CONFIG)
+    to_stores = plan[(plan["source_kind"] == "transfer") & (plan["source_code"] == "W01")]["suggested_qty"].sum()
+    assert to_stores == 90  # everything above its safety stock of 20
+    warehouse = plan[plan["location_code"] == "W01"].iloc[0]
+    assert warehouse["source_kind"] == "supplier" and warehouse["suggested_qty"] == 180  # back up from 20 to 200: 15 packs of 12
+
+
+def test_the_reason_reads_in_english_and_chinese():
+    plan = plan_from_targets(targets(s02_on_hand=100), chain(), CONFIG)
+    facts = plan[plan["location_code"] == "S01"].iloc[0]["reason_facts"]
+    english, chinese = render("replenishment/reason", "en", **facts), render("replenishment/reason", "zh", **facts)
+    assert "40 come from S02's surplus" in english and "10/day" in english and "98% service" in english
+    assert "40 件由 S02 的富余库存调拨" in chinese and "98%" in chinese
