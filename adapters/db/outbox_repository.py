@@ -56,12 +56,20 @@ class OutboxRepository:
     def by_key(self, key: str) -> Row | None:
         return self._conn.execute(select(OUTBOX).where(OUTBOX.c.key == key)).first()
 
-    def mark_sent(self, outbox_id: int, now: datetime, **outcome: Any) -> bool:
-        """Record a delivery; only a row still being sent (or given up as unknown) changes."""
+    def mark_sent(self, outbox_id: int, now: datetime, **outcome: Any) -> None:
+        """Record what the provider said about a message it accepted."""
+        self._conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == outbox_id, OUTBOX.c.state != CANCELLED)
+            .values(state=SENT, sent_at=now, last_error="", **outcome)
+        )
+
+    def confirm_sent(self, outbox_id: int, now: datetime, provider_ref: str | None) -> bool:
+        """The provider reports a message we had not marked (a crash, a timeout): it is sent, never again."""
         result = self._conn.execute(
             update(OUTBOX)
             .where(OUTBOX.c.id == outbox_id, OUTBOX.c.state.in_([SENDING, PENDING, DEAD]))
-            .values(state=SENT, sent_at=now, last_error="", **outcome)
+            .values(state=SENT, sent_at=now, provider_ref=provider_ref, last_error="")
         )
         return result.rowcount == 1
 

@@ -1,0 +1,1 @@
+"""Channel gateways behind the one notifier interface (`notifications.message.Gateway`)."""

@@ -1,0 +1,172 @@
+"""Who may be told what, when, and how fast: consent, quiet hours, caps, backoff and send pacing.
+
+Quiet hours and the frequency cap are the campaign rules of
+`domain.members.campaigns`, applied again at send time: a promotion planned
+in the afternoon may be delivered after a retry at night, and a withdrawal of
+consent after enqueueing must still stop it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.members.campaigns import FrequencyCap, QuietHours, next_allowed_send
+from domain.membership import ContactChannel, Member
+from notifications.message import Channel, Notification, Purpose
+from notifications.settings import NotificationSettings
+
+CONSENT_CHANNEL = {
+    Channel.TELEGRAM: ContactChannel.CHAT,
+    Channel.SMS: ContactChannel.SMS,
+    Channel.EMAIL: ContactChannel.EMAIL,
+}
+QUIET_CHANNELS = frozenset({Channel.TELEGRAM, Channel.SMS})  # a mail waits in the inbox; a phone buzzes
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Send now, wait until `defer_until`, or drop for `reason`."""
+
+    defer_until: datetime | None = None
+    drop_reason: str | None = None
+
+    @property
+    def send(self) -> bool:
+        return self.defer_until is None and self.drop_reason is None
+
+
+SEND = Decision()
+
+
+def decide(
+    notification: Notification,
+    member: Member | None,
+    now: datetime,
+    settings: NotificationSettings,
+    promotions_sent: list[datetime],
+) -> Decision:
+    """Whether a notification to a member may go out at `now`."""
+    if notification.member_id is not None:
+        if member is None:
+            return Decision(drop_reason="unknown member")
+        if not member.consents_to(CONSENT_CHANNEL[notification.channel]):
+            return Decision(drop_reason="no consent")
+    if notification.purpose is not Purpose.PROMOTION:
+        return SEND
+    if notification.channel in QUIET_CHANNELS:
+        quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
+        allowed = next_allowed_send(now, quiet, settings.tz_name)
+        if allowed > now:
+            return Decision(defer_until=allowed)
+    if not promotion_cap(settings).allows(promotions_sent, now):
+        return Decision(drop_reason="frequency cap")
+    return SEND
+
+
+def promotion_cap(settings: NotificationSettings) -> FrequencyCap:
+    return FrequencyCap(settings.promotion_cap_messages, timedelta(days=settings.promotion_cap_days))
+
+
+def backoff_seconds(attempts: int, settings: NotificationSettings, rng: random.Random | None = None) -> float:
+    """Exponential backoff with jitter: half fixed, half random, so retries of a burst spread out."""
+    ceiling = min(settings.backoff_max_seconds, settings.backoff_base_seconds * 2 ** max(attempts - 1, 0))
+    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+
+def withdraw_consent(
+    uow: Any, member_id: str, channel: Channel | ContactChannel, source: str, now: datetime
+) -> bool:
+    """Withdraw a member's consent for a channel at once, record when and how, and cancel what waits; commits.
+
+    False when the member is unknown or had not consented.
+    """
+    contact = CONSENT_CHANNEL[channel] if isinstance(channel, Channel) else channel
+    member = uow.members.get(member_id)
+    change = member.set_consent(contact, False, now, source) if member else None
+    outbox_channel = next(c for c, v in CONSENT_CHANNEL.items() if v is contact)
+    uow.outbox.cancel_pending(member_id, outbox_channel.value, f"consent withdrawn ({source})")
+    if change is not None:
+        uow.members.save(member)
+        uow.members.record_consent(change)
+    uow.commit()
+    return change is not None
+
+
+class SlidingWindow:
+    """At most `limit` sends in any `per` seconds (the way Telegram counts)."""
+
+    def __init__(self, limit: int, per: float) -> None:
+        self.limit, self.per = limit, per
+        self._sent: deque[float] = deque()
+        self.paused_until = 0.0
+
+    def wait(self, now: float) -> float:
+        while self._sent and self._sent[0] <= now - self.per:
+            self._sent.popleft()
+        full = self._sent[0] + self.per - now if len(self._sent) >= self.limit else 0.0
+        return max(full, self.paused_until - now, 0.0)
+
+    def take(self, now: float) -> float:
+        self._sent.append(now)
+        return now
+
+    def give_back(self, stamp: float) -> None:
+        """An attempt the provider refused before sending does not count."""
+        with contextlib.suppress(ValueError):
+            self._sent.remove(stamp)
+
+
+class RatePacer:
+    """Waits until a send fits every limit that applies to it (per channel, and per Telegram chat)."""
+
+    def __init__(self, settings: NotificationSettings) -> None:
+        self._overall = {
+            Channel.TELEGRAM: SlidingWindow(max(1, round(settings.telegram_per_second)), 1.0),
+            Channel.SMS: _per_second(settings.sms_per_second),
+            Channel.EMAIL: _per_second(settings.email_per_second),
+        }
+        self._chats: dict[str, SlidingWindow] = {}
+        self._locks: dict[object, asyncio.Lock] = {}
+
+    def windows(self, channel: Channel, address: str) -> list[SlidingWindow]:
+        if channel is not Channel.TELEGRAM:
+            return [self._overall[channel]]
+        chat = self._chats.get(address)
+        if chat is None:
+            # Telegram: 1 message a second in a private chat, 20 a minute in a group (negative ids).
+            chat = self._chats[address] = (
+                SlidingWindow(20, 60.0) if address.startswith("-") else SlidingWindow(1, 1.0)
+            )
+        return [chat, self._overall[channel]]
+
+    async def acquire(self, channel: Channel, address: str) -> list[tuple[SlidingWindow, float]]:
+        """Wait for a slot in each window (chat first, then channel) and take it; returns what to give back."""
+        taken = []
+        for window in self.windows(channel, address):
+            async with self._locks.setdefault(id(window), asyncio.Lock()):
+                while (delay := window.wait(time.monotonic())) > 0:
+                    await asyncio.sleep(delay)
+                taken.append((window, window.take(time.monotonic())))
+        return taken
+
+    def pause(self, channel: Channel, address: str, seconds: float) -> None:
+        """Honour a provider's 'retry after': nothing more to that chat until then."""
+        window = self.windows(channel, address)[0]
+        window.paused_until = max(window.paused_until, time.monotonic() + seconds)
+
+
+def _per_second(rate: float) -> SlidingWindow:
+    # A fractional rate like 0.5/s becomes 1 per 2 s; a large one stays 1 s windows.
+    return SlidingWindow(max(1, round(rate)), 1.0) if rate >= 1 else SlidingWindow(1, 1.0 / rate)
+
+
+def give_back(taken: list[tuple[SlidingWindow, float]]) -> None:
+    for window, stamp in taken:
+        window.give_back(stamp)
