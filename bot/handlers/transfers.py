@@ -111,15 +111,23 @@ async def on_request_button(update: Update, context: BotContext, button: Button)
     if product is None or here is None:
         await explain(update, context, NotFound("unknown_sku", sku=sku) if product is None else DomainError("no_store_here"))
         return
-    signer: CallbackSigner = context.bot_data["signer"]
-    choices = sorted({*QUANTITY_CHOICES, product.pack_size})
-    row = [(_label(language_of(update, context), "transfer_pack", qty=n) if n == product.pack_size and n > 1 else str(n),
-            signer.pack("tq", sku, n)) for n in choices]
+    row = _quantity_row(context, language_of(update, context), sku, product.pack_size)
     _remember_pending(update, context, Pending("quantity", sku, _later(context)))
     await reply(update, context, "transfers/ask_quantity", product=product, store=here, buttons=keyboard([row]))
 
 
+def _quantity_row(context: BotContext, lang: str, sku: str, pack_size: int) -> list[tuple[str, str]]:
+    """Buttons 1 / 6 / 12 / 24 and a whole pack, smallest first."""
+    signer: CallbackSigner = context.bot_data["signer"]
+    row = []
+    for qty in sorted({*QUANTITY_CHOICES, pack_size}):
+        text = _label(lang, "transfer_pack", qty=qty) if qty == pack_size and qty > 1 else str(qty)
+        row.append((text, signer.pack("tq", sku, qty)))
+    return row
+
+
 async def on_quantity_button(update: Update, context: BotContext, button: Button) -> None:
+    """A quantity chosen: the request goes to the proposed source; the prompt answers only once."""
     staff = await current_staff(update, context)
     if staff is None:
         return
@@ -180,6 +188,7 @@ async def on_shipped(update: Update, context: BotContext, button: Button) -> Non
 
 
 async def on_all_arrived(update: Update, context: BotContext, button: Button) -> None:
+    """Everything shipped arrived (the button carries the shipped quantity)."""
     staff = await current_staff(update, context)
     if staff is not None:
         await _receive(update, context, staff, int(button.arg(0)), button.arg(1))
@@ -192,6 +201,8 @@ async def on_fewer_arrived(update: Update, context: BotContext, button: Button) 
         return
     transfer = await context.services.read(lambda unit: unit.transfers.get(int(button.arg(0))))
     if transfer is None or transfer.state is not TransferState.SHIPPED:
+        state = transfer.state.value if transfer else ""
+        await explain(update, context, InvalidTransition(transfer_id=int(button.arg(0)), state=state))
         await _refresh(update, context, int(button.arg(0)))
         return
     _remember_pending(update, context, Pending("received", str(transfer.id), _later(context)))
@@ -293,7 +304,7 @@ async def _announce(update: Update, context: BotContext, news: TransferNews) -> 
         stale.append((pressed.chat_id, pressed.message_id, language_of(update, context)))
     for chat_id, message_id, lang in stale:
         await _edit(context, chat_id, message_id, lang, news)
-    source_side, destination_side = _next_buttons(t.state, t.shipped_qty)
+    source_side, destination_side = _next_buttons(t.state)
     source_chats = [news.source.chat_id] if news.source.chat_id else await _approver_chats(context, news.source.code)
     destination_chats = [news.destination.chat_id] if news.destination.chat_id else [service.requester_id(t)]
     for chat_id in dict.fromkeys(c for c in source_chats if c is not None):
@@ -304,7 +315,7 @@ async def _announce(update: Update, context: BotContext, news: TransferNews) -> 
         await _send(context, manager.telegram_user_id, "transfers/shortfall", news, [])
 
 
-def _next_buttons(state: TransferState, shipped: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _next_buttons(state: TransferState) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(label template, action) pairs for the source's and the destination's next step."""
     if state is TransferState.APPROVED:
         return [("transfer_shipped", "tsh")], [("transfer_cancel", "tcx")]
