@@ -78,7 +78,7 @@ class Params:
     def require(self, name: str) -> Any:
         value = self.values.get(name)
         if value is None or value == "":
-            raise bad_request(f"{name} is empty" if name in ("text", "message_id") else f"{name} is required")
+            raise bad_request(f"{name} is empty")
         return value
 
     def file(self, name: str) -> Upload | str | None:

@@ -131,15 +131,12 @@ class TelegramSandbox:
     async def press_button(self, user_id: int, chat_id: int, message_id: int, callback_data: str) -> str:
         """The person taps an inline button of a bot message; returns the callback query id."""
         chat = self._member_chat(user_id, chat_id)
-        message = chat.messages.get(message_id)
-        buttons = [
-            b for row in (message or {}).get("reply_markup", {}).get("inline_keyboard", []) for b in row
-        ]
-        if not any(b.get("callback_data") == callback_data for b in buttons):
+        message = chat.messages.get(message_id) or {}
+        rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+        if not any(button.get("callback_data") == callback_data for row in rows for button in row):
             raise ValueError(
                 f"message {message_id} in chat {chat_id} has no button with data {callback_data!r}"
             )
-        assert message is not None
         bot = self.state.bot_by_id(message["from"]["id"])
         query = self.state.new_callback(bot, user_id, chat_id, message_id, callback_data)
         payload = {

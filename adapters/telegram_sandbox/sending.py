@@ -152,13 +152,13 @@ async def send_chat_action(call: Call) -> bool:
 # --- editing and deleting -----------------------------------------------------------------------
 
 
-def _bots_own_message(call: Call, missing: str) -> tuple[Chat, dict[str, Any]]:
+def _bots_own_message(call: Call) -> tuple[Chat, dict[str, Any]]:
     if call.params.raw("inline_message_id"):
         raise bad_request("inline messages are not supported by the sandbox")
     chat = call.state.chat_for_bot(call.bot, call.params.require("chat_id"))
     message = chat.messages.get(call.params.integer("message_id") or 0)
     if message is None:
-        raise bad_request(missing)
+        raise bad_request("message to edit not found")
     if message["from"].get("id") != call.bot.id:
         raise bad_request("message can't be edited")
     return chat, message
@@ -182,7 +182,7 @@ def _replace_content(
 
 
 async def edit_message_text(call: Call) -> dict[str, Any]:
-    chat, message = _bots_own_message(call, "message to edit not found")
+    chat, message = _bots_own_message(call)
     if "text" not in message:
         raise bad_request("there is no text in the message to edit")
     text, entities = _formatted(call.params, "text", TEXT_LIMIT, "MESSAGE_TOO_LONG")
@@ -192,7 +192,7 @@ async def edit_message_text(call: Call) -> dict[str, Any]:
 
 
 async def edit_message_caption(call: Call) -> dict[str, Any]:
-    chat, message = _bots_own_message(call, "message to edit not found")
+    chat, message = _bots_own_message(call)
     if "photo" not in message and "document" not in message:
         raise bad_request("there is no caption in the message to edit")
     caption, entities = _formatted(call.params, "caption", CAPTION_LIMIT, "message caption is too long")
@@ -200,7 +200,7 @@ async def edit_message_caption(call: Call) -> dict[str, Any]:
 
 
 async def edit_message_reply_markup(call: Call) -> dict[str, Any]:
-    chat, message = _bots_own_message(call, "message to edit not found")
+    chat, message = _bots_own_message(call)
     return _replace_content(call, chat, message, {})
 
 
