@@ -23,6 +23,7 @@ from adapters.db.tables import (
     ReceiptRow,
     StaffLocationRow,
     StaffRow,
+    StockPositionRow,
     SupplierItemRow,
     SupplierRow,
     TransferEventRow,
@@ -132,6 +133,19 @@ class CatalogRepository:
             .where(barcode.c.key.in_(list(keys)))
         ).all()
         return [(_product(row), row.units) for row in rows]
+
+    def carried_at(self, location_code: str, category: str | None = None) -> list[Product]:
+        """Products with a stock position at the location (what a count there covers), by category and name."""
+        product, position = T["product"], StockPositionRow.__table__
+        query = (
+            select(product)
+            .join(position, position.c.sku == product.c.sku)
+            .where(position.c.location_code == location_code)
+            .order_by(product.c.category, product.c.name, product.c.sku)
+        )
+        if category is not None:
+            query = query.where(product.c.category == category)
+        return [_product(row) for row in self._conn.execute(query)]
 
     def all(self, *, with_barcodes: bool = True) -> list[Product]:
         rows = self._conn.execute(select(T["product"]).order_by(T["product"].c.sku)).all()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.catalog import Product
+from domain.counts import CountSession, CountState
 from domain.locations import Location
 from domain.staff import Role, StaffMember
 from domain.stock import Movement, StockPosition
@@ -38,9 +39,20 @@ class FakeCatalog:
     def __init__(self, products: Iterable[Product] = ()) -> None:
         self.by_sku = {p.sku: p for p in products}
         self.reorder: dict[str, dict[str, float]] = {}  # sku -> location -> reorder point
+        self.barcodes: dict[str, tuple[str, int]] = {}  # barcode key -> (sku, units it stands for)
+        self.positions: dict[Key, StockPosition] = {}  # the unit of work's stock, for carried_at
 
     def get(self, sku: str) -> Product | None:
         return self.by_sku.get(sku)
+
+    def by_barcode_keys(self, keys: Iterable[str]) -> list[tuple[Product, int]]:
+        found = [self.barcodes[key] for key in keys if key in self.barcodes]
+        return [(self.by_sku[sku], units) for sku, units in found]
+
+    def carried_at(self, location_code: str, category: str | None = None) -> list[Product]:
+        products = [self.by_sku[sku] for loc, sku in self.positions if loc == location_code and sku in self.by_sku]
+        chosen = [p for p in products if category is None or p.category == category]
+        return sorted(chosen, key=lambda p: (p.category, p.name, p.sku))
 
     def reorder_points(self, sku: str) -> dict[str, float]:
         return dict(self.reorder.get(sku, {}))
@@ -131,6 +143,37 @@ class FakeTransfers:
         ]
 
 
+class FakeCounts:
+    """Count sessions stored as copies, like a database would."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, CountSession] = {}
+
+    def add(self, session: CountSession) -> CountSession:
+        session.id = len(self.rows) + 1
+        self.save(session)
+        return session
+
+    def get(self, session_id: int) -> CountSession | None:
+        row = self.rows.get(session_id)
+        return copy.deepcopy(row) if row else None
+
+    def active_at(self, location_code: str) -> CountSession | None:
+        active = [s for s in self.rows.values() if s.location_code == location_code and s.state in (CountState.OPEN, CountState.RECOUNT)]
+        return copy.deepcopy(max(active, key=lambda s: s.id)) if active else None
+
+    def awaiting_approval(self, location_codes: Iterable[str] | None = None) -> list[CountSession]:
+        wanted = None if location_codes is None else set(location_codes)
+        return [
+            copy.deepcopy(s)
+            for _, s in sorted(self.rows.items())
+            if s.state is CountState.SUBMITTED and (wanted is None or s.location_code in wanted)
+        ]
+
+    def save(self, session: CountSession) -> None:
+        self.rows[session.id] = copy.deepcopy(session)
+
+
 @dataclass(slots=True, frozen=True)
 class FakeAction:
     id: int
@@ -176,9 +219,13 @@ class FakeUnitOfWork:
     receipts: FakeReceipts = field(default_factory=FakeReceipts)
     staff: FakeStaff = field(default_factory=FakeStaff)
     transfers: FakeTransfers = field(default_factory=FakeTransfers)
+    counts: FakeCounts = field(default_factory=FakeCounts)
     actions: FakeActions = field(default_factory=FakeActions)
     processed: FakeProcessed = field(default_factory=FakeProcessed)
     commits: int = 0
+
+    def __post_init__(self) -> None:
+        self.catalog.positions = self.stock.positions
 
     def commit(self) -> None:
         self.stock.save()
