@@ -15,6 +15,7 @@ COMMANDS_BY_PERMISSION: list[tuple[str, Permission | None]] = [
     ("stock", Permission.LOOKUP),
     ("transfer", Permission.REQUEST_TRANSFER),
     ("transfers", Permission.REQUEST_TRANSFER),
+    ("receive", Permission.HANDLE_TRANSFER),
     ("count", Permission.COUNT),
     ("done", Permission.COUNT),
     ("undo", None),
