@@ -74,7 +74,10 @@ class SmsGateway:
         if fault is not None:
             await asyncio.sleep(fault.delay)
             if fault.status is not None:
-                return twilio_error(fault.status, 20000 + fault.status, "Injected failure")
+                refusal = twilio_error(fault.status, 20000 + fault.status, "Injected failure")
+                if fault.status == 429:
+                    refusal.headers["Retry-After"] = str(fault.retry_after)
+                return refusal
         account = self.account
         if account is None or not self._authorised(request, account):
             return twilio_error(401, 20003, "Authenticate")

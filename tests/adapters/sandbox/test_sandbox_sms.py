@@ -132,6 +132,18 @@ async def test_injected_failure_answers_500_once(sms_sandbox, sandbox_url):
     assert (await post_sms(sandbox_url, form))[0] == 201
 
 
+async def test_an_injected_429_says_when_to_retry(sms_sandbox, sandbox_url):
+    sms_sandbox.inject_error("sms", status=429, retry_after=4)
+    url = f"{sandbox_url}/sms/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    form = {"To": ALICE_PHONE, "From": OUR_NUMBER, "Body": "hi"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=form, headers={"Authorization": basic_auth(AUTH_TOKEN)}) as response,
+    ):
+        assert (response.status, response.headers["Retry-After"]) == (429, "4")
+        assert (await response.json())["code"] == 20429
+
+
 async def test_an_injected_delay_makes_a_hurried_client_time_out(sms_sandbox, sandbox_url):
     sms_sandbox.inject_delay("sms", 0.5)
     url = f"{sandbox_url}/sms/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
