@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import aiohttp
 
 from adapters.templates import render
@@ -40,7 +42,8 @@ class TwilioSmsGateway:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         base = settings.sms_api_url.rstrip("/")
         self._url = f"{base}/2010-04-01/Accounts/{settings.sms_account_sid}/Messages.json"
-        self._auth = aiohttp.BasicAuth(settings.sms_account_sid, settings.sms_auth_token)
+        credentials = f"{settings.sms_account_sid}:{settings.sms_auth_token}".encode()
+        self._headers = {"Authorization": "Basic " + base64.b64encode(credentials).decode()}
 
     async def send(self, outgoing: Outgoing) -> Sent:
         note = outgoing.notification
@@ -50,7 +53,7 @@ class TwilioSmsGateway:
             form["StatusCallback"] = f"{self._settings.status_callback_url}?outbox={outgoing.outbox_id}"
         try:
             async with self._client().post(
-                self._url, data=form, auth=self._auth, timeout=self._timeout
+                self._url, data=form, headers=self._headers, timeout=self._timeout
             ) as response:
                 answer = await response.json(content_type=None)
                 if response.status in (200, 201):

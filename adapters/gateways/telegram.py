@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -83,7 +84,9 @@ class TelegramGateway:
 
 def _failure(error: TelegramError) -> DeliveryFailed:
     if isinstance(error, RetryAfter):
-        wait = error.retry_after
+        with warnings.catch_warnings():  # PTB 22 warns that the int will become a timedelta; we take both
+            warnings.simplefilter("ignore")
+            wait = error.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         return DeliveryFailed(f"telegram flood control: {error}", retry_after=seconds, counted=False)
     if isinstance(error, Forbidden | BadRequest):
