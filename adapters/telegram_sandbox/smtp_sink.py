@@ -15,8 +15,11 @@ class _MailFiler:
 
     def __init__(self, state: SandboxState) -> None:
         self.state = state
+        self.refusals: list[str] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        if self.refusals:
+            return self.refusals.pop(0)
         mail = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         assert isinstance(mail, EmailMessage)
         text_part, html_part = mail.get_body(("plain",)), mail.get_body(("html",))
@@ -46,9 +49,14 @@ def _accept_any_login(server: Any, session: Any, envelope: Any, mechanism: str, 
 class SmtpSink:
     """A listening SMTP sink; `port` is the bound port (useful when started with port 0)."""
 
-    def __init__(self, server: asyncio.Server) -> None:
+    def __init__(self, server: asyncio.Server, filer: _MailFiler) -> None:
         self._server = server
+        self._filer = filer
         self.host, self.port = server.sockets[0].getsockname()[:2]
+
+    def refuse(self, reply: str = "451 4.3.0 Mailbox busy, try again later", times: int = 1) -> None:
+        """Answer the next `times` mails with an SMTP error reply (4xx temporary, 5xx permanent)."""
+        self._filer.refusals.extend([reply] * times)
 
     @classmethod
     async def start(cls, state: SandboxState, host: str, port: int) -> SmtpSink:
@@ -63,7 +71,7 @@ class SmtpSink:
             )
 
         server = await asyncio.get_running_loop().create_server(protocol, host, port)
-        return cls(server)
+        return cls(server, handler)
 
     async def close(self) -> None:
         self._server.close()

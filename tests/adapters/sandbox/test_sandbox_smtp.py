@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import aiosmtplib
+import pytest
 
 from tests.adapters.sandbox.sandbox_world import ALICE
 
@@ -42,4 +43,15 @@ async def test_login_is_accepted_and_every_envelope_recipient_gets_a_copy(sandbo
         recipients=["alice@store1.example", "audit@store1.example"],
     )
     await sandbox.wait_for_inbox("audit@store1.example")
+    assert len(sandbox.inbox("alice@store1.example")) == 1
+
+
+async def test_a_refused_mail_raises_the_smtp_reply_and_is_not_filed(sandbox):
+    sink = await sandbox.start_smtp_sink()
+    sink.refuse("550 5.1.1 No such user")
+    with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+        await aiosmtplib.send(promotion_mail("alice@store1.example"), hostname=sink.host, port=sink.port)
+    assert refused.value.code == 550
+    assert sandbox.inbox("alice@store1.example") == []
+    await aiosmtplib.send(promotion_mail("alice@store1.example"), hostname=sink.host, port=sink.port)
     assert len(sandbox.inbox("alice@store1.example")) == 1
