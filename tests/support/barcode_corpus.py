@@ -25,7 +25,7 @@ F = zxingcpp.BarcodeFormat
 
 CONDITIONS = (
     "clean", "rotated", "upside_down", "perspective", "gaussian_blur", "motion_blur", "noise",
-    "jpeg_q20", "dim", "low_contrast", "glare", "small_in_12mp", "several", "exif_rotated", "no_code",
+    "jpeg_q20", "dim", "low_contrast", "glare", "small_in_12mp", "several", "exif_rotated", "inverted", "no_code",
 )  # fmt: skip
 
 # Our format name -> how to draw it.
@@ -178,8 +178,10 @@ def _background(size: tuple[int, int], noise: np.random.Generator) -> Image.Imag
     return Image.fromarray(blotches).resize(size, Image.BICUBIC)
 
 
-def _label(symbol: Image.Image, rng: random.Random) -> Image.Image:
+def _label(symbol: Image.Image, rng: random.Random, inverted: bool = False) -> Image.Image:
     margin, paper, ink = rng.randint(8, 30), rng.randint(225, 250), rng.randint(10, 40)
+    if inverted:
+        paper, ink = ink, paper
     label = Image.new("L", (symbol.width + 2 * margin, symbol.height + 2 * margin), paper)
     label.paste(symbol.point(lambda v: paper if v > 127 else ink), (margin, margin))
     return label
@@ -207,13 +209,13 @@ def _place(scene: Image.Image, labels: list[Image.Image], rng: random.Random, an
 
 
 def _scene(
-    symbols: Symbols, rng: random.Random, noise: np.random.Generator, size=None, angle=0.0
+    symbols: Symbols, rng: random.Random, noise: np.random.Generator, size=None, angle=0.0, inverted=False
 ) -> Image.Image:
     size = size or rng.choice(((1280, 960), (960, 1280), (1024, 768), (800, 600)))
     if len(symbols) > 1:
         size = (1600, 900)
     scene = _background(size, noise)
-    _place(scene, [_label(image, rng) for _, _, image in symbols], rng, angle)
+    _place(scene, [_label(image, rng, inverted) for _, _, image in symbols], rng, angle)
     return scene
 
 
@@ -322,6 +324,11 @@ def _several(symbols, rng, noise):
     return _sensor(_scene(symbols, rng, noise, angle=rng.uniform(-8, 8)), noise, 3), None
 
 
+def _inverted(symbols, rng, noise):
+    """Light bars on a dark label, as printed on some dark packaging."""
+    return _sensor(_scene(symbols, rng, noise, angle=rng.uniform(-10, 10), inverted=True), noise, 3), None
+
+
 def _no_code(symbols, rng, noise):
     """A price label with printed text and rules but no barcode: nothing may be read from it."""
     scene = _background(rng.choice(((1280, 960), (1024, 768))), noise)
@@ -353,7 +360,7 @@ _CONDITIONS = {
     "clean": _clean, "rotated": _rotated, "upside_down": _upside_down, "perspective": _perspective,
     "gaussian_blur": _gaussian_blur, "motion_blur": _motion_blur, "noise": _noise, "jpeg_q20": _jpeg_q20,
     "dim": _dim, "low_contrast": _low_contrast, "glare": _glare, "small_in_12mp": _small_in_12mp,
-    "several": _several, "exif_rotated": _exif_rotated, "no_code": _no_code,
+    "several": _several, "exif_rotated": _exif_rotated, "inverted": _inverted, "no_code": _no_code,
 }  # fmt: skip
 
 
