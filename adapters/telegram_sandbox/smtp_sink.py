@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -23,7 +24,7 @@ class _MailFiler:
         mail = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         assert isinstance(mail, EmailMessage)
         text_part, html_part = mail.get_body(("plain",)), mail.get_body(("html",))
-        headers = {name: str(value) for name, value in mail.items()}
+        headers = {name: _unfolded(value) for name, value in mail.raw_items()}
         for recipient in envelope.rcpt_tos:
             self.state.add_inbox_item(
                 kind="email",
@@ -38,6 +39,15 @@ class _MailFiler:
                 status="delivered",
             )
         return "250 Message accepted for delivery"
+
+
+def _unfolded(raw_value: str) -> str:
+    """A header as it travelled, minus line folding.
+
+    RFC 2047 words stay encoded, so a header a mail client could not parse
+    (say, a List-Unsubscribe folded into encoded words) shows up as such.
+    """
+    return re.sub(r"\r?\n(?=[ \t])", "", raw_value).strip()
 
 
 def _accept_any_login(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:

@@ -55,3 +55,14 @@ async def test_a_refused_mail_raises_the_smtp_reply_and_is_not_filed(sandbox):
     assert sandbox.inbox("alice@store1.example") == []
     await aiosmtplib.send(promotion_mail("alice@store1.example"), hostname=sink.host, port=sink.port)
     assert len(sandbox.inbox("alice@store1.example")) == 1
+
+
+async def test_headers_are_kept_as_sent_with_line_folding_undone(sandbox):
+    sink = await sandbox.start_smtp_sink()
+    mail = promotion_mail("alice@store1.example")
+    campaign = " ".join(f"segment-{n}" for n in range(20))  # long enough to be folded on the wire
+    mail["X-Campaign"] = campaign
+    await aiosmtplib.send(mail, hostname=sink.host, port=sink.port)
+    (item,) = sandbox.inbox("alice@store1.example")
+    assert item.headers["X-Campaign"] == campaign
+    assert item.headers["Subject"].startswith("=?utf-8?")  # encoded on the wire; item.subject is decoded
