@@ -31,10 +31,12 @@ class AffinityConfig:
     """The history the recommender reads and the blends it may choose between."""
 
     history_days: int = 365
-    half_life_days: float = 60.0
+    half_life_days: float = 60.0  # what sells now: trends and seasons move shelves within weeks
+    habit_half_life_days: float = 365.0  # what a member keeps buying changes slowly
+    habit_shrink_visits: float = 2.0  # a product in one of two visits is less of a habit than in 10 of 20
     category_prior: float = 5.0  # pseudo-purchases pulling a member's category mix towards everyone's
     store_share: float = 0.7  # the usual stores' best sellers against the chain's
-    blends: tuple[Blend, ...] = ((0.0, 0.0), (0.3, 0.0), (0.3, 0.3), (1.0, 0.5))
+    blends: tuple[Blend, ...] = ((0.0, 0.0), (1.0, 0.0), (4.0, 0.0), (8.0, 0.0), (8.0, 0.5))
     validation_days: int = 30
     surplus_boost: float = 0.5
     usual_store_count: int = 2
@@ -73,7 +75,7 @@ class Signals:
     members: pd.Index
     skus: pd.Index
     locations: pd.Index
-    own: sparse.csr_matrix  # member x sku, decayed purchase days, row max 1
+    own: sparse.csr_matrix  # member x sku, habit strength in [0, 1)
     similar_items: sparse.csr_matrix  # sku x sku cosine, zero diagonal
     member_stores: sparse.csr_matrix  # member x location, rows sum to 1 (empty when unknown)
     store_popularity: sparse.csr_matrix  # location x sku, row max 1
@@ -116,12 +118,14 @@ def build_signals(history, products, member_ids, stores: pd.Series, as_of, confi
     lines = history.drop_duplicates(["member_id", "date", "sku"])
     skus = pd.Index(products["sku"].unique())
     lines = lines[lines["sku"].isin(skus)]
-    decay = np.power(0.5, (as_of - lines["date"]).dt.days.to_numpy(float) / config.half_life_days)
+    age = (as_of - lines["date"]).dt.days.to_numpy(float)
+    decay = np.power(0.5, age / config.half_life_days)
     members = pd.Index(
         pd.unique(np.concatenate([np.asarray(member_ids, object), lines["member_id"].unique()]))
     )
     locations = pd.Index(sorted(lines["location_code"].unique()))
     bought = _by_index(members, lines["member_id"], skus, lines["sku"], decay)
+    habits = _habits(lines, members, skus, np.power(0.5, age / config.habit_half_life_days), config)
     by_store = _by_index(locations, lines["location_code"], skus, lines["sku"], decay)
 
     categories = products.drop_duplicates("sku").set_index("sku")["category"].reindex(skus).fillna("")
@@ -140,7 +144,7 @@ def build_signals(history, products, member_ids, stores: pd.Series, as_of, confi
         members=members,
         skus=skus,
         locations=locations,
-        own=_scale_rows(bought, "max"),
+        own=habits,
         similar_items=_item_similarity(bought),
         member_stores=_member_stores(members, locations, stores),
         store_popularity=_scale_rows(by_store, "max"),
@@ -148,6 +152,14 @@ def build_signals(history, products, member_ids, stores: pd.Series, as_of, confi
         category_lift=lift,
         category_of=category_of,
     )
+
+
+def _habits(lines, members: pd.Index, skus: pd.Index, decay: np.ndarray, config) -> sparse.csr_matrix:
+    """member x sku: the (decayed) share of the member's visits that included the product, shrunk for few visits."""
+    visits = pd.Series(decay, index=lines.index).groupby([lines["member_id"], lines["date"]]).first()
+    per_member = visits.groupby(level=0).sum().reindex(members).fillna(0.0).to_numpy()
+    bought = _by_index(members, lines["member_id"], skus, lines["sku"], decay)
+    return sparse.csr_matrix(sparse.diags(1.0 / (per_member + config.habit_shrink_visits)) @ bought)
 
 
 def _item_similarity(bought: sparse.csr_matrix) -> sparse.csr_matrix:
