@@ -357,7 +357,7 @@ def _category_carried(uow, location_code: str, category: str) -> str:  # type: i
     for known in categories:
         if known.casefold() == category.casefold():
             return known
-    raise DomainError("count_unknown_category", category=category, categories=categories)
+    raise DomainError("count_unknown_category", location=location_code, category=category, categories=categories)
 
 
 def _counting_session(uow, staff: StaffMember, location_code: str, count_id: int | None = None) -> CountSession:  # type: ignore[no-untyped-def]
@@ -381,7 +381,7 @@ def _awaiting_decision(uow, staff: StaffMember, count_id: int) -> CountSession: 
 def _record_line(uow, session: CountSession, line: EntryLine, stamp: Stamp):  # type: ignore[no-untyped-def]
     if line.problem:
         raise DomainError(line.problem, line=line.text)
-    product, per_code = _resolve(uow, line.code)
+    product, per_code = identify_code(uow, line.code)
     if session.category and product.category != session.category:
         raise DomainError("count_other_category", sku=product.sku, name=product.name, category=session.category)
     units = per_code * (1 if line.qty is None else line.qty)
@@ -390,7 +390,7 @@ def _record_line(uow, session: CountSession, line: EntryLine, stamp: Stamp):  # 
     return CountedEntry(product.sku, product.name, units, per_code, counted.counted)
 
 
-def _resolve(uow, code: str) -> tuple[Product, int]:  # type: ignore[no-untyped-def]
+def identify_code(uow, code: str) -> tuple[Product, int]:  # type: ignore[no-untyped-def]
     """A SKU, or a barcode with the units it stands for."""
     product = uow.catalog.get(code) or uow.catalog.get(code.upper())
     if product is not None:
