@@ -3,8 +3,9 @@
 The base score is naive Bayes on the shop floor: how well a product sells at
 the member's usual stores (recent weeks weigh more), times how much more than
 the average member they buy its category. Two personal signals may be blended
-on top: their own repeat purchases (regulars come back for the same rice and
-oil) and item-item affinity (cosine similarity of products over who buys them).
+on top: their habits, the share of their visits over the last year that
+included the product (regulars come back for the same rice and oil), and
+item-item affinity (cosine similarity of products over who buys them).
 How much of each is learned by replaying the last weeks of history, so a shop
 whose members are creatures of habit leans on repeats and one whose members
 mostly follow the shelf leans on the base score.
@@ -38,7 +39,8 @@ class AffinityConfig:
     store_share: float = 0.7  # the usual stores' best sellers against the chain's
     blends: tuple[Blend, ...] = ((0.0, 0.0), (1.0, 0.0), (4.0, 0.0), (8.0, 0.0), (8.0, 0.5))
     validation_days: int = 30
-    surplus_boost: float = 0.5
+    surplus_boost: float = 0.5  # score x 1.5 where a usual store has surplus or a slow mover
+    slow_cover_days: float = 60.0  # this much cover is slow movement even without a surplus figure
     usual_store_count: int = 2
     chunk_members: int = 2048
 
@@ -128,17 +130,8 @@ def build_signals(history, products, member_ids, stores: pd.Series, as_of, confi
     habits = _habits(lines, members, skus, np.power(0.5, age / config.habit_half_life_days), config)
     by_store = _by_index(locations, lines["location_code"], skus, lines["sku"], decay)
 
-    categories = products.drop_duplicates("sku").set_index("sku")["category"].reindex(skus).fillna("")
-    category_index = pd.Index(categories.unique())
-    category_of = category_index.get_indexer(categories)
-    per_category = sparse.csr_matrix(
-        (np.ones(len(skus)), (np.arange(len(skus)), category_of)), shape=(len(skus), len(category_index))
-    )
-    mix = (bought @ per_category).toarray()
-    everyone = mix.sum(axis=0) / max(mix.sum(), 1e-12)
-    prior = config.category_prior * everyone
-    lift = (mix + prior) / (mix.sum(axis=1, keepdims=True) + config.category_prior)
-    lift = np.divide(lift, everyone, out=np.ones_like(lift), where=everyone > 0)
+    category_of = _category_columns(products, skus)
+    lift = _category_lift(bought, category_of, config.category_prior)
 
     return Signals(
         members=members,
@@ -152,6 +145,23 @@ def build_signals(history, products, member_ids, stores: pd.Series, as_of, confi
         category_lift=lift,
         category_of=category_of,
     )
+
+
+def _category_columns(products: pd.DataFrame, skus: pd.Index) -> np.ndarray:
+    categories = products.drop_duplicates("sku").set_index("sku")["category"].reindex(skus).fillna("")
+    return pd.Index(categories.unique()).get_indexer(categories)
+
+
+def _category_lift(bought: sparse.csr_matrix, category_of: np.ndarray, prior_weight: float) -> np.ndarray:
+    """member x category: how much more than everyone the member buys there, shrunk towards 1."""
+    per_category = sparse.csr_matrix(
+        (np.ones(len(category_of)), (np.arange(len(category_of)), category_of)),
+        shape=(len(category_of), category_of.max(initial=-1) + 1),
+    )
+    mix = (bought @ per_category).toarray()
+    everyone = mix.sum(axis=0) / max(mix.sum(), 1e-12)
+    share = (mix + prior_weight * everyone) / (mix.sum(axis=1, keepdims=True) + prior_weight)
+    return np.divide(share, everyone, out=np.ones_like(share), where=everyone > 0)
 
 
 def _habits(lines, members: pd.Index, skus: pd.Index, decay: np.ndarray, config) -> sparse.csr_matrix:
@@ -229,7 +239,7 @@ def recommend(
 
     `stock` (positions: location_code, sku, available) keeps SKUs available at
     the member's usual stores (any store when they have none); `surplus` lifts
-    SKUs with surplus units there; `margin_floor` drops SKUs whose
+    SKUs with surplus units or `slow_cover_days` of cover there; `margin_floor` drops SKUs whose
     (price - cost) / price is below it. None switches a filter off. `blend`
     fixes the personal weights instead of learning them.
     """
@@ -241,6 +251,9 @@ def recommend(
     if blend is None:
         blend = choose_blend(history, frames.products, member_ids, stores, as_of, k, config)
     signals = build_signals(history, frames.products, member_ids, stores, as_of, config)
+    if surplus is not None:
+        slow = surplus["days_of_cover"].fillna(0) >= config.slow_cover_days
+        surplus = surplus.assign(push=((surplus["surplus_units"].fillna(0) > 0) | slow).astype(float))
     allowed = _Allowed.build(frames.products, signals, stock, surplus, margin_floor)
 
     picks: dict[str, list[str]] = {}
@@ -284,7 +297,7 @@ class _Allowed:
                 locations, frame["location_code"], signals.skus, frame["sku"], np.ones(len(frame))
             )
 
-        boosted = at_stores(surplus, "surplus_units") if surplus is not None else None
+        boosted = at_stores(surplus, "push") if surplus is not None else None
         return cls(margin_ok, at_stores(stock, "available"), boosted)
 
     def apply(self, score: np.ndarray, rows: slice, surplus_boost: float) -> np.ndarray:

@@ -129,6 +129,16 @@ def test_surplus_at_the_members_store_lifts_a_product_above_an_equal_one():
     assert lifted["X"] == ["SOY"]
 
 
+def test_a_slow_mover_without_surplus_units_is_lifted_too():
+    chain = frames({"X": [["TOFU", "SOY"]]})
+    shelves = stock({"TOFU": 5, "SOY": 5})
+    slow = pd.DataFrame(
+        [("L1", "SOY", 0.0, 90.0)], columns=["location_code", "sku", "surplus_units", "days_of_cover"]
+    )
+
+    assert recommend(chain, AS_OF, k=1, stock=shelves, surplus=slow, **NO_FILTERS)["X"] == ["SOY"]
+
+
 def test_recorded_usual_stores_win_over_learned_ones():
     chain = frames({"X": [["TOFU"]], "Y": [["SOY"]]})
     members = chain.members.assign(usual_stores=["L7|L8", "", ""])
