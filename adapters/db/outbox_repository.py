@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
@@ -28,13 +28,15 @@ class OutboxRepository:
         insert = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
         statement = (
             insert(OUTBOX)
-            .values(state=PENDING, attempts=0, last_error="", **values)
+            .values(state=PENDING, attempts=0, last_error="", **_utc_values(values))
             .on_conflict_do_nothing(index_elements=["key"])
+            .returning(OUTBOX.c.id)
         )
-        return self._conn.execute(statement).rowcount == 1
+        return self._conn.execute(statement).first() is not None
 
     def claim_due(self, now: datetime, limit: int, channel: str | None) -> list[Row]:
         """Mark up to `limit` due rows as being sent (other dispatchers skip them) and return them."""
+        now = _utc(now)
         query = select(OUTBOX).where(OUTBOX.c.state == PENDING, OUTBOX.c.due_at <= now)
         if channel is not None:
             query = query.where(OUTBOX.c.channel == channel)
@@ -58,6 +60,7 @@ class OutboxRepository:
 
     def mark_sent(self, outbox_id: int, now: datetime, **outcome: Any) -> None:
         """Record what the provider said about a message it accepted."""
+        now = _utc(now)
         self._conn.execute(
             update(OUTBOX)
             .where(OUTBOX.c.id == outbox_id, OUTBOX.c.state != CANCELLED)
@@ -66,6 +69,7 @@ class OutboxRepository:
 
     def confirm_sent(self, outbox_id: int, now: datetime, provider_ref: str | None) -> bool:
         """The provider reports a message we had not marked (a crash, a timeout): it is sent, never again."""
+        now = _utc(now)
         result = self._conn.execute(
             update(OUTBOX)
             .where(OUTBOX.c.id == outbox_id, OUTBOX.c.state.in_([SENDING, PENDING, DEAD]))
@@ -75,6 +79,7 @@ class OutboxRepository:
 
     def reschedule(self, outbox_id: int, due_at: datetime, error: str, *, count_attempt: bool = True) -> None:
         attempts = OUTBOX.c.attempts if count_attempt else OUTBOX.c.attempts - 1
+        due_at = _utc(due_at)
         self._conn.execute(
             update(OUTBOX)
             .where(OUTBOX.c.id == outbox_id, OUTBOX.c.state == SENDING)
@@ -89,6 +94,7 @@ class OutboxRepository:
         )
 
     def stale_sending(self, claimed_before: datetime) -> list[Row]:
+        claimed_before = _utc(claimed_before)
         return list(
             self._conn.execute(
                 select(OUTBOX).where(OUTBOX.c.state == SENDING, OUTBOX.c.claimed_at < claimed_before)
@@ -100,6 +106,7 @@ class OutboxRepository:
         return list(self._conn.execute(query))
 
     def revive(self, outbox_id: int, now: datetime, note: str) -> bool:
+        now = _utc(now)
         result = self._conn.execute(
             update(OUTBOX)
             .where(OUTBOX.c.id == outbox_id, OUTBOX.c.state == DEAD)
@@ -119,6 +126,7 @@ class OutboxRepository:
         """When each member was last sent promotions (what the frequency cap reads)."""
         if not member_ids:
             return {}
+        since = _utc(since)
         rows = self._conn.execute(
             select(OUTBOX.c.member_id, OUTBOX.c.sent_at).where(
                 and_(
@@ -140,3 +148,12 @@ class OutboxRepository:
     def counts_by_state(self) -> dict[str, int]:
         rows = self._conn.execute(select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state))
         return {state: int(count) for state, count in rows}
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite keeps the wall time and drops the zone: every stored moment must be UTC to compare.
+    return moment.astimezone(UTC)
+
+
+def _utc_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: _utc(v) if isinstance(v, datetime) else v for name, v in values.items()}

@@ -80,8 +80,8 @@ def promotion(key: str, channel: Channel, **changes: Any) -> Notification:
         "valid_until": "2026-12-05",
         "store_name": "人民路店",
     }
-    values = {"facts": facts, "purpose": Purpose.PROMOTION, "member_id": MEMBER_ID, **changes}
-    return Notification(key, channel, address, "promotion", "zh", **values)
+    values = {"address": address, "facts": facts, "purpose": Purpose.PROMOTION, "member_id": MEMBER_ID, **changes}
+    return Notification(key, channel, event="promotion", lang="zh", **values)
 
 
 def staff_alert(key: str, **changes: Any) -> Notification:
