@@ -43,11 +43,12 @@ class SegmentConfig:
     dormant_days: int = 90
     at_risk_below_p_buy_90d: float = 0.25
     vip_share: float = 0.05
+    # Tier names as the chain uses them; thresholds in yuan of rolling 12-month spend.
     tiers: tuple[tuple[str, float], ...] = (
-        ("basic", 0.0),
-        ("silver", 2000.0),
-        ("gold", 6000.0),
-        ("platinum", 15000.0),
+        ("standard", 0.0),
+        ("silver", 1500.0),
+        ("gold", 3500.0),
+        ("vip", 10000.0),
     )
     points_per_yuan: float = 1.0
     points_valid_days: int = 365
