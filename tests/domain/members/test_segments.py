@@ -131,3 +131,11 @@ def test_scoring_never_looks_at_purchases_on_or_after_as_of(chain, scored):
 
     assert len(future) > 0
     pd.testing.assert_frame_equal(again, scored)
+
+
+def test_vips_are_at_most_the_configured_share_of_members_who_bought(scored):
+    buyers = scored[scored["frequency"] > 0]
+    vips = scored[scored["segment"] == Segment.VIP]
+
+    assert 0 < len(vips) <= CONFIG.vip_share * len(buyers)
+    assert vips["monetary"].median() > buyers["monetary"].median()
