@@ -17,7 +17,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 
-from domain.members.bgnbd import BgNbd, FitFailed, fit_bgnbd
+from domain.members.bgnbd import FitFailed, fit_bgnbd
 from domain.members.rfm import rfm_summary, spend_between
 
 HORIZONS = (30, 90)
@@ -61,15 +61,14 @@ def member_features(days: pd.DataFrame, members: pd.DataFrame, cutoff: pd.Timest
     return features.join(bgnbd_outputs(summary))
 
 
-def bgnbd_outputs(summary: pd.DataFrame, model: BgNbd | None = None) -> pd.DataFrame:
+def bgnbd_outputs(summary: pd.DataFrame) -> pd.DataFrame:
     """BG/NBD P(alive), P(buy in 30/90 days) and expected visits in 90, per member with history."""
     known = summary.dropna(subset=["x"])
     outputs = pd.DataFrame(index=summary.index, columns=["p_alive", "bg_p_30", "bg_p_90", "bg_expected_90"])
-    if model is None:
-        try:
-            model = fit_bgnbd(known["x"], known["t_x"], known["T"])
-        except FitFailed:
-            return outputs.astype(float)
+    try:
+        model = fit_bgnbd(known["x"], known["t_x"], known["T"])
+    except FitFailed:
+        return outputs.astype(float)
     args = (known["x"].to_numpy(), known["t_x"].to_numpy(), known["T"].to_numpy())
     outputs.loc[known.index, "p_alive"] = model.p_alive(*args)
     outputs.loc[known.index, "bg_p_30"] = model.p_buy_within(30 / 7, *args)
