@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 
 import aiosmtplib
 
@@ -14,6 +15,9 @@ from notifications.message import Channel, DeliveryFailed, Notification, Outgoin
 from notifications.settings import NotificationSettings
 
 CHART_CID = "chart"
+# Folding a long List-Unsubscribe at 78 columns can turn the URL into an RFC 2047 encoded word, which
+# mail clients then cannot use; 998 is the hard line limit, so headers stay on one line.
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 class SmtpEmailGateway:
@@ -36,7 +40,10 @@ class SmtpEmailGateway:
         mail = self.compose(outgoing)
         client = await self._connection()
         try:
-            await client.send_message(mail)
+            # Flattened here: aiosmtplib's own flattening re-folds headers at 78 columns.
+            await client.sendmail(
+                parseaddr(self._settings.mail_from)[1], [mail["To"]], mail.as_bytes(policy=MAIL_POLICY)
+            )
         except aiosmtplib.SMTPResponseException as error:
             client.close()
             raise DeliveryFailed(
@@ -58,7 +65,7 @@ class SmtpEmailGateway:
             "unsubscribe_url": unsubscribe_url,
         }
         name = f"notifications/{note.event}"
-        mail = EmailMessage()
+        mail = EmailMessage(policy=MAIL_POLICY)
         mail["Subject"] = render(f"{name}/email_subject", note.lang, **facts).replace("\n", " ")
         mail["From"] = self._settings.mail_from
         mail["To"] = note.address
