@@ -94,7 +94,7 @@ async def done_command(update: Update, context: BotContext) -> None:
 async def _cancel(update: Update, context: BotContext, staff: StaffMember, here: str) -> None:
     services = context.services
     try:
-        decided = await services.write(lambda unit: service.cancel_count(unit, staff, here, services.clock()))
+        decided = await services.write(lambda unit: service.cancel_count(unit, staff, here))
     except DomainError as refusal:
         await explain(update, context, refusal)
         return
@@ -138,18 +138,18 @@ async def entries_interpreter(update: Update, context: BotContext, staff: StaffM
     if here is None or not staff.can(Permission.COUNT, here):
         return False
     services = context.services
-    progress = await services.read(lambda unit: service.count_progress(unit, here))
+    count_id = await services.read(lambda unit: service.counting_at(unit, here))
     asked = _take_asked(update, context)
-    if progress is None:
+    if count_id is None:
         return False
-    if asked is not None and asked.count_id == progress.count_id and asked.until >= services.clock() and _is_number(text):
+    if asked is not None and asked.count_id == count_id and asked.until >= services.clock() and _is_number(text):
         await record(update, context, staff, here, read_entry_lines(f"{asked.code} {text}"))
         return True
     lines = read_entry_lines(text)
     if not await _looks_like_entries(context, lines):
         return False
     if services.settings.count_asks_quantity and len(lines) == 1 and lines[0].is_scan:
-        await _ask_quantity(update, context, progress.count_id, here, lines[0])
+        await _ask_quantity(update, context, count_id, lines[0])
     else:
         await record(update, context, staff, here, lines)
     return True
@@ -176,7 +176,7 @@ async def count_scanned(update: Update, context: BotContext, staff: StaffMember,
     """Decoded barcodes from a photo count when this store is counting; False when it is not."""
     if not staff.can(Permission.COUNT, here):
         return False
-    if await context.services.read(lambda unit: service.count_progress(unit, here)) is None:
+    if await context.services.read(lambda unit: service.counting_at(unit, here)) is None:
         return False
     lines = [EntryLine(sku, sku, units) for sku, units in skus_units]
     return await record(update, context, staff, here, lines) is not None
@@ -192,7 +192,7 @@ async def on_add_button(update: Update, context: BotContext, button: Button) -> 
     await record(update, context, staff, here, [EntryLine(f"{sku} {qty}", sku, qty)], count_id=count_id)
 
 
-async def _ask_quantity(update: Update, context: BotContext, count_id: int, here: str, line: EntryLine) -> None:
+async def _ask_quantity(update: Update, context: BotContext, count_id: int, line: EntryLine) -> None:
     try:
         product, per_code = await context.services.read(lambda unit: service.identify_code(unit, line.code))
     except DomainError as refusal:

@@ -287,7 +287,7 @@ def request_recount(uow, staff: StaffMember, count_id: int, threshold: VarianceT
     return decided
 
 
-def cancel_count(uow, staff: StaffMember, location_code: str, now: datetime) -> CountDecided:  # type: ignore[no-untyped-def]
+def cancel_count(uow, staff: StaffMember, location_code: str) -> CountDecided:  # type: ignore[no-untyped-def]
     """/count cancel: a manager abandons the store's count; nothing is posted."""
     staff.require(Permission.APPROVE_COUNT, location_code)
     found = uow.counts.active_at(location_code) or next(iter(uow.counts.awaiting_approval([location_code])), None)
@@ -308,6 +308,12 @@ def count_progress(uow, location_code: str) -> CountProgress | None:  # type: ig
     """The store's count under way, if any: how far it is, without any book figure."""
     session = uow.counts.active_at(location_code)
     return _progress(uow, session) if session else None
+
+
+def counting_at(uow, location_code: str) -> int | None:  # type: ignore[no-untyped-def]
+    """The id of the count taking entries at the store, if any (cheap enough to ask for every message)."""
+    session = uow.counts.active_at(location_code)
+    return session.id if session else None
 
 
 def count_sheet(uow, staff: StaffMember, location_code: str, page: int, count_id: int | None = None) -> CountSheet:  # type: ignore[no-untyped-def]

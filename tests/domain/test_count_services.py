@@ -337,8 +337,8 @@ def test_only_a_manager_may_cancel_a_count_and_cancelling_posts_nothing() -> Non
     enter(uow, "COLA330 1")
 
     with pytest.raises(NotAllowed):
-        service.cancel_count(uow, CLERK, "S01", NOW)
-    decided = service.cancel_count(uow, MANAGER, "S01", NOW)
+        service.cancel_count(uow, CLERK, "S01")
+    decided = service.cancel_count(uow, MANAGER, "S01")
 
     assert uow.counts.get(decided.count_id).state is CountState.CANCELLED
     assert service.count_progress(uow, "S01") is None and on_hand(uow, "COLA330") == 10

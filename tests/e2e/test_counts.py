@@ -169,3 +169,18 @@ async def test_scans_can_ask_the_quantity_buttons_add_and_a_second_count_says_ho
     cancelled = await world.say(MANAGER, S01_GROUP, "/count cancel")
     assert "staff" in refused["text"] and "cancelled" in cancelled["text"]
     assert world.on_hand("S01", "COLA330") == 10
+
+
+async def test_bad_input_is_explained_in_the_persons_language_and_changes_nothing(world: World) -> None:
+    no_count = await world.say(MANAGER, S01_GROUP, "/done")
+    unknown_category = await world.say(CLERK, S01_GROUP, "/count 玩具")
+    await world.say(CLERK, S01_GROUP, "/count")
+    all_bad = await world.say(CLERK, S01_GROUP, "COLA330 1.5\nCOLA330 99999999\nCOLA330 lots")
+    empty = await world.say(CLERK, S01_GROUP, "/done")
+
+    assert "no count open" in no_count["text"]
+    assert "饮料" in unknown_category["text"] and "零食" in unknown_category["text"]
+    assert all(reason in all_bad["text"] for reason in ("整数", "太大", "不是数字")) and "已记录" not in all_bad["text"]
+    assert "没有录入任何商品" in empty["text"]
+    with world.uow(readonly=True) as unit:
+        assert unit.counts.active_at("S01").lines == {}
