@@ -12,6 +12,7 @@ throughput of two worker threads with two worker processes (see adapters/barcode
 from __future__ import annotations
 
 import argparse
+import asyncio
 import multiprocessing
 import statistics
 import sys
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import zxingcpp  # noqa: E402
 
-from adapters.barcode import zbar  # noqa: E402
+from adapters.barcode import BarcodeReader, zbar  # noqa: E402
 from adapters.barcode.loading import load_grayscale  # noqa: E402
 from adapters.barcode.pipeline import decode_image_bytes  # noqa: E402
 from adapters.barcode.result import DecodedCode  # noqa: E402
@@ -121,6 +122,28 @@ def compare_pools(images: list[bytes], workers: int = 2) -> None:
         if executor is not None:
             executor.shutdown()
         print(f"{name:<14} {len(images) / elapsed:6.1f} images/s")
+    lags = asyncio.run(event_loop_lags(images, workers))
+    print(
+        f"event loop while BarcodeReader decodes: worst lag {max(lags):.1f} ms, p99 {percentile(lags, 0.99):.1f} ms"
+    )
+
+
+async def event_loop_lags(images: list[bytes], workers: int) -> list[float]:
+    """How late a 5 ms timer fires (ms) while the reader's threads decode every image."""
+    reader = BarcodeReader(workers)
+    lags: list[float] = []
+
+    async def tick() -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(0.005)
+            lags.append((time.perf_counter() - started - 0.005) * 1000)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.gather(*(reader.read(data) for data in images))
+    ticker.cancel()
+    reader.close()
+    return lags
 
 
 def _cell(outcomes: list[Outcome]) -> str:

@@ -31,7 +31,7 @@ def load_grayscale(data: bytes) -> LoadedImage:
             image = Image.open(io.BytesIO(data))
             # Decoding only the luma of a JPEG skips colour conversion: a third faster on 12 MP photos.
             image.draft("L", image.size)
-            image = ImageOps.exif_transpose(image).convert("L")
+            image = _on_white(ImageOps.exif_transpose(image))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return LoadedImage(None, ScanStatus.TOO_LARGE)
     except UnidentifiedImageError:
@@ -39,3 +39,12 @@ def load_grayscale(data: bytes) -> LoadedImage:
     except (OSError, ValueError, SyntaxError):
         return LoadedImage(None, ScanStatus.UNREADABLE)
     return LoadedImage(np.asarray(image))
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """Grayscale, with transparent parts white: a code exported with a transparent background
+    would otherwise turn into black bars on black."""
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    return image.convert("L")

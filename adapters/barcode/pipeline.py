@@ -49,7 +49,7 @@ def decode_image_bytes(data: bytes) -> ScanResult:
 def decode_pixels(gray: np.ndarray) -> list[DecodedCode]:
     """Every checked code in an upright 8-bit grayscale image."""
     found = _Findings()
-    half = _Scaled(np.asarray(Image.fromarray(gray).reduce(2)), 0.5)
+    half = _half(gray)
     whole = half if noise_level(gray) > NOISY or max(gray.shape) > READ_SIDE else _Scaled(gray, 1.0)
     whole = _fit(whole, READ_SIDE)
     found.add(_read(whole.pixels, try_invert=True), whole.scale)  # try_invert helps QR and DataMatrix
@@ -144,6 +144,10 @@ def noise_level(gray: np.ndarray) -> float:
     below = gray[1::step][: rows.shape[0]]
     differences = np.abs(rows[:, :-1].astype(np.int16) - below[:, 1:])
     return float(np.median(differences)) / (0.6745 * np.sqrt(2))
+
+
+def _half(gray: np.ndarray) -> _Scaled:
+    return _Scaled(np.asarray(Image.fromarray(gray).reduce(2)), 0.5)
 
 
 class _Scaled(NamedTuple):

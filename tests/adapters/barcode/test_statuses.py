@@ -2,6 +2,8 @@
 
 import io
 
+import numpy as np
+import zxingcpp
 from PIL import Image
 
 from adapters.barcode import ScanStatus, decode_image_bytes
@@ -44,3 +46,16 @@ def test_exif_orientation_turns_the_photo_upright(corpus_sample):
 
     assert (pixels.shape[1], pixels.shape[0]) == (stored.height, stored.width) if turned else stored.size
     assert decode_image_bytes(sample.data).status is ScanStatus.OK
+
+
+def test_a_code_on_a_transparent_background_is_read_as_if_on_white():
+    symbol = zxingcpp.create_barcode("4006381333931", zxingcpp.BarcodeFormat.EAN13).to_image(scale=3)
+    bars = Image.fromarray(np.array(symbol))
+    transparent = Image.new("RGBA", bars.size, (0, 0, 0, 0))
+    transparent.putalpha(bars.point(lambda v: 255 - v))  # only the bars are opaque (black)
+    png = io.BytesIO()
+    transparent.save(png, "PNG")
+
+    codes = decode_image_bytes(png.getvalue()).codes
+
+    assert [(code.format, code.text) for code in codes] == [("EAN-13", "4006381333931")]
