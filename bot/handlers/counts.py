@@ -66,7 +66,9 @@ async def count_command(update: Update, context: BotContext) -> None:
         if progress is not None:
             sheet = await services.read(lambda unit: service.count_sheet(unit, staff, here, 0))
         else:
-            sheet = await services.write(lambda unit: service.open_count(unit, staff, here, category, services.clock()))
+            sheet = await services.write(
+                lambda unit: service.open_count(unit, staff, here, category, services.clock())
+            )
     except DomainError as refusal:
         await explain(update, context, refusal)
         return
@@ -82,7 +84,9 @@ async def done_command(update: Update, context: BotContext) -> None:
     services = context.services
     try:
         report = await services.write(
-            lambda unit: service.submit_count(unit, staff, here, services.settings.count_variance, services.clock())
+            lambda unit: service.submit_count(
+                unit, staff, here, services.settings.count_variance, services.clock()
+            )
         )
     except DomainError as refusal:
         await explain(update, context, refusal)
@@ -113,19 +117,25 @@ async def on_sheet_button(update: Update, context: BotContext, button: Button) -
         return
     count_id, page = int(button.arg(0)), int(button.arg(1))
     try:
-        sheet = await context.services.read(lambda unit: service.count_sheet(unit, staff, here, page, count_id))
+        sheet = await context.services.read(
+            lambda unit: service.count_sheet(unit, staff, here, page, count_id)
+        )
     except DomainError as refusal:
         await explain(update, context, refusal)
         return
     await _send_sheet(update, context, sheet, opened=False)
 
 
-async def _send_sheet(update: Update, context: BotContext, sheet: service.CountSheet, *, opened: bool) -> None:
+async def _send_sheet(
+    update: Update, context: BotContext, sheet: service.CountSheet, *, opened: bool
+) -> None:
     buttons = None
     if sheet.page + 1 < sheet.pages:
         signer: CallbackSigner = context.bot_data["signer"]
         data = signer.pack("csh", sheet.progress.count_id, sheet.page + 1)
-        buttons = keyboard([[(label(update, context, "count_next_page", page=sheet.page + 2, pages=sheet.pages), data)]])
+        buttons = keyboard(
+            [[(label(update, context, "count_next_page", page=sheet.page + 2, pages=sheet.pages), data)]]
+        )
     await reply(update, context, "counts/sheet", sheet=sheet, opened=opened, buttons=buttons)
 
 
@@ -142,7 +152,12 @@ async def entries_interpreter(update: Update, context: BotContext, staff: StaffM
     asked = _take_asked(update, context)
     if count_id is None:
         return False
-    if asked is not None and asked.count_id == count_id and asked.until >= services.clock() and _is_number(text):
+    if (
+        asked is not None
+        and asked.count_id == count_id
+        and asked.until >= services.clock()
+        and _is_number(text)
+    ):
         await record(update, context, staff, here, read_entry_lines(f"{asked.code} {text}"))
         return True
     lines = read_entry_lines(text)
@@ -156,23 +171,38 @@ async def entries_interpreter(update: Update, context: BotContext, staff: StaffM
 
 
 async def record(
-    update: Update, context: BotContext, staff: StaffMember, here: str, lines: list[EntryLine], count_id: int | None = None
+    update: Update,
+    context: BotContext,
+    staff: StaffMember,
+    here: str,
+    lines: list[EntryLine],
+    count_id: int | None = None,
 ) -> EntriesRecorded | None:
     """Record the lines and answer with what was counted (and the running totals) and what was refused."""
     services = context.services
     try:
         result = await services.write(
-            lambda unit: service.record_count_entries(unit, staff, here, lines, services.clock(), count_id=count_id)
+            lambda unit: service.record_count_entries(
+                unit, staff, here, lines, services.clock(), count_id=count_id
+            )
         )
     except DomainError as refusal:
         await explain(update, context, refusal)
         return None
     skus = list(dict.fromkeys(entry.sku for entry in result.recorded))
-    await reply(update, context, "counts/recorded", result=result, buttons=_add_buttons(update, context, result.count_id, skus))
+    await reply(
+        update,
+        context,
+        "counts/recorded",
+        result=result,
+        buttons=_add_buttons(update, context, result.count_id, skus),
+    )
     return result
 
 
-async def count_scanned(update: Update, context: BotContext, staff: StaffMember, here: str, skus_units: list[tuple[str, int]]) -> bool:
+async def count_scanned(
+    update: Update, context: BotContext, staff: StaffMember, here: str, skus_units: list[tuple[str, int]]
+) -> bool:
     """Decoded barcodes from a photo count when this store is counting; False when it is not."""
     if not staff.can(Permission.COUNT, here):
         return False
@@ -216,7 +246,12 @@ def _asked_key(update: Update) -> str:
 
 def _is_number(text: str) -> bool:
     lines = read_entry_lines(text)
-    return len(lines) == 1 and lines[0].is_scan and lines[0].code.isdigit() and not looks_like_barcode(lines[0].code)
+    return (
+        len(lines) == 1
+        and lines[0].is_scan
+        and lines[0].code.isdigit()
+        and not looks_like_barcode(lines[0].code)
+    )
 
 
 async def _looks_like_entries(context: BotContext, lines: list[EntryLine]) -> bool:
@@ -226,7 +261,9 @@ async def _looks_like_entries(context: BotContext, lines: list[EntryLine]) -> bo
     codes = [line.code for line in lines if line.code]
     if not codes:
         return False
-    return await context.services.read(lambda unit: any(unit.catalog.get(c) or unit.catalog.get(c.upper()) for c in codes))
+    return await context.services.read(
+        lambda unit: any(unit.catalog.get(c) or unit.catalog.get(c.upper()) for c in codes)
+    )
 
 
 def _add_buttons(update: Update, context: BotContext, count_id: int, skus: list[str]):  # type: ignore[no-untyped-def]
@@ -234,10 +271,17 @@ def _add_buttons(update: Update, context: BotContext, count_id: int, skus: list[
     rows = []
     for sku in skus[:ADD_BUTTON_ITEMS]:
         try:
-            rows.append([
-                (label(update, context, "count_add", sku=sku if qty == ADD_CHOICES[0] else "", qty=qty), signer.pack("cad", count_id, sku, qty))
-                for qty in ADD_CHOICES
-            ])
+            rows.append(
+                [
+                    (
+                        label(
+                            update, context, "count_add", sku=sku if qty == ADD_CHOICES[0] else "", qty=qty
+                        ),
+                        signer.pack("cad", count_id, sku, qty),
+                    )
+                    for qty in ADD_CHOICES
+                ]
+            )
         except ValueError:  # a SKU too long for Telegram's 64-byte button data: typing still works
             continue
     return keyboard(rows)
@@ -290,10 +334,14 @@ async def _send_report(context: BotContext, report: CountReport) -> None:
     for chat_id in report.approvers:
         lang = await _chat_language(context, chat_id)
         approve = "count_approve_after_recount" if report.needs_recount else "count_approve"
-        buttons = keyboard([[
-            (render(f"bot/buttons/{approve}", lang), signer.pack("cap", report.count_id)),
-            (render("bot/buttons/count_recount", lang), signer.pack("crc", report.count_id)),
-        ]])
+        buttons = keyboard(
+            [
+                [
+                    (render(f"bot/buttons/{approve}", lang), signer.pack("cap", report.count_id)),
+                    (render("bot/buttons/count_recount", lang), signer.pack("crc", report.count_id)),
+                ]
+            ]
+        )
         text = render("bot/counts/report", lang, html=True, report=report)[:MAX_MESSAGE_CHARS]
         try:
             await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=buttons)
@@ -336,6 +384,11 @@ def register(application: Application, router: Router) -> None:
     """Adds the counts commands, buttons and text interpreters."""
     application.add_handler(CommandHandler("count", count_command))
     application.add_handler(CommandHandler("done", done_command))
-    for action, handler in {"csh": on_sheet_button, "cad": on_add_button, "cap": on_approve, "crc": on_recount}.items():
+    for action, handler in {
+        "csh": on_sheet_button,
+        "cad": on_add_button,
+        "cap": on_approve,
+        "crc": on_recount,
+    }.items():
         router.on_button(action, handler)
     router.on_text(entries_interpreter)

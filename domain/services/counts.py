@@ -190,7 +190,9 @@ class CountDecided:
 # -- commands ----------------------------------------------------------------------
 
 
-def open_count(uow, staff: StaffMember, location_code: str, category: str | None, now: datetime) -> CountSheet:  # type: ignore[no-untyped-def]
+def open_count(
+    uow, staff: StaffMember, location_code: str, category: str | None, now: datetime
+) -> CountSheet:  # type: ignore[no-untyped-def]
     """Start a blind count of the store (or one category of it); one count per store at a time."""
     staff.require(Permission.COUNT, location_code)
     if uow.locations.get(location_code) is None:
@@ -205,7 +207,13 @@ def open_count(uow, staff: StaffMember, location_code: str, category: str | None
 
 
 def record_count_entries(  # type: ignore[no-untyped-def]
-    uow, staff: StaffMember, location_code: str, lines: list[EntryLine], now: datetime, *, count_id: int | None = None
+    uow,
+    staff: StaffMember,
+    location_code: str,
+    lines: list[EntryLine],
+    now: datetime,
+    *,
+    count_id: int | None = None,
 ) -> EntriesRecorded:
     """Record every readable line of one message; the others are refused one by one, saying why.
 
@@ -228,7 +236,9 @@ def record_count_entries(  # type: ignore[no-untyped-def]
     return result
 
 
-def record_count_entry(uow, staff: StaffMember, location_code: str, sku: str, qty: int | None, now: datetime) -> CountedEntry:  # type: ignore[no-untyped-def]
+def record_count_entry(
+    uow, staff: StaffMember, location_code: str, sku: str, qty: int | None, now: datetime
+) -> CountedEntry:  # type: ignore[no-untyped-def]
     """Count one item at the store's open count (a decoded photo, a button), raising any refusal.
 
     `sku` may also be a barcode's text; `qty` None counts one scan (a carton
@@ -242,7 +252,9 @@ def record_count_entry(uow, staff: StaffMember, location_code: str, sku: str, qt
     return result.recorded[0]
 
 
-def submit_count(uow, staff: StaffMember, location_code: str, threshold: VarianceThreshold, now: datetime) -> CountReport:  # type: ignore[no-untyped-def]
+def submit_count(
+    uow, staff: StaffMember, location_code: str, threshold: VarianceThreshold, now: datetime
+) -> CountReport:  # type: ignore[no-untyped-def]
     """/done: the count goes to the store's managers with its variance."""
     session = _counting_session(uow, staff, location_code)
     if not session.lines:
@@ -254,7 +266,9 @@ def submit_count(uow, staff: StaffMember, location_code: str, threshold: Varianc
     return report
 
 
-def approve_count(uow, staff: StaffMember, count_id: int, threshold: VarianceThreshold, now: datetime) -> CountDecided:  # type: ignore[no-untyped-def]
+def approve_count(
+    uow, staff: StaffMember, count_id: int, threshold: VarianceThreshold, now: datetime
+) -> CountDecided:  # type: ignore[no-untyped-def]
     """Post the variance (against the book when each item was counted) to the ledger."""
     session = _awaiting_decision(uow, staff, count_id)
     if session.needs_recount(threshold):
@@ -265,13 +279,20 @@ def approve_count(uow, staff: StaffMember, count_id: int, threshold: VarianceThr
     movements = session.approve(positions, threshold, Stamp(now, staff.actor, session.reference, "count"))
     uow.counts.save(session)
     decided = CountDecided(
-        count_id, *_store(uow, session), staff.name, len(movements), sum(m.on_hand for m in movements), session.variance_value
+        count_id,
+        *_store(uow, session),
+        staff.name,
+        len(movements),
+        sum(m.on_hand for m in movements),
+        session.variance_value,
     )
     uow.commit()
     return decided
 
 
-def request_recount(uow, staff: StaffMember, count_id: int, threshold: VarianceThreshold, now: datetime) -> CountDecided:  # type: ignore[no-untyped-def]
+def request_recount(
+    uow, staff: StaffMember, count_id: int, threshold: VarianceThreshold, now: datetime
+) -> CountDecided:  # type: ignore[no-untyped-def]
     """Send the flagged lines (or every line with a variance) back to staff, to count again from zero."""
     session = _awaiting_decision(uow, staff, count_id)
     lines = session.lines_over(threshold) or [line for line in session.lines.values() if line.variance]
@@ -281,7 +302,9 @@ def request_recount(uow, staff: StaffMember, count_id: int, threshold: VarianceT
     for line in lines:
         session.restart_line(uow.stock.get(session.location_code, line.sku), stamp)
     uow.counts.save(session)
-    items = [SheetItem(line.sku, _name(uow, line.sku), None) for line in sorted(lines, key=lambda line: line.sku)]
+    items = [
+        SheetItem(line.sku, _name(uow, line.sku), None) for line in sorted(lines, key=lambda line: line.sku)
+    ]
     decided = CountDecided(count_id, *_store(uow, session), staff.name, recount=items)
     uow.commit()
     return decided
@@ -290,7 +313,9 @@ def request_recount(uow, staff: StaffMember, count_id: int, threshold: VarianceT
 def cancel_count(uow, staff: StaffMember, location_code: str) -> CountDecided:  # type: ignore[no-untyped-def]
     """/count cancel: a manager abandons the store's count; nothing is posted."""
     staff.require(Permission.APPROVE_COUNT, location_code)
-    found = uow.counts.active_at(location_code) or next(iter(uow.counts.awaiting_approval([location_code])), None)
+    found = uow.counts.active_at(location_code) or next(
+        iter(uow.counts.awaiting_approval([location_code])), None
+    )
     if found is None:
         raise DomainError("count_not_open", location=location_code)
     session = uow.counts.get(found.id)
@@ -316,7 +341,9 @@ def counting_at(uow, location_code: str) -> int | None:  # type: ignore[no-untyp
     return session.id if session else None
 
 
-def count_sheet(uow, staff: StaffMember, location_code: str, page: int, count_id: int | None = None) -> CountSheet:  # type: ignore[no-untyped-def]
+def count_sheet(
+    uow, staff: StaffMember, location_code: str, page: int, count_id: int | None = None
+) -> CountSheet:  # type: ignore[no-untyped-def]
     """One page of the items to count, with what has been counted so far."""
     staff.require(Permission.COUNT, location_code)
     session = uow.counts.active_at(location_code)
@@ -338,7 +365,10 @@ def undo_count_entry(uow, staff: StaffMember, action) -> Undone:  # type: ignore
     for sku, units in payload["lines"]:
         session.unrecord(sku, units)
     uow.counts.save(session)
-    lines = [{"sku": sku, "name": _name(uow, sku), "units": units, "total": session.lines[sku].counted} for sku, units in payload["lines"]]
+    lines = [
+        {"sku": sku, "name": _name(uow, sku), "units": units, "total": session.lines[sku].counted}
+        for sku, units in payload["lines"]
+    ]
     uow.commit()
     return Undone("counts/entry_undone", {"count_id": count_id, "lines": lines})
 
@@ -363,10 +393,14 @@ def _category_carried(uow, location_code: str, category: str) -> str:  # type: i
     for known in categories:
         if known.casefold() == category.casefold():
             return known
-    raise DomainError("count_unknown_category", location=location_code, category=category, categories=categories)
+    raise DomainError(
+        "count_unknown_category", location=location_code, category=category, categories=categories
+    )
 
 
-def _counting_session(uow, staff: StaffMember, location_code: str, count_id: int | None = None) -> CountSession:  # type: ignore[no-untyped-def]
+def _counting_session(
+    uow, staff: StaffMember, location_code: str, count_id: int | None = None
+) -> CountSession:  # type: ignore[no-untyped-def]
     staff.require(Permission.COUNT, location_code)
     active = uow.counts.active_at(location_code)
     if active is None or (count_id is not None and active.id != count_id):
@@ -375,7 +409,9 @@ def _counting_session(uow, staff: StaffMember, location_code: str, count_id: int
 
 
 def _awaiting_decision(uow, staff: StaffMember, count_id: int) -> CountSession:  # type: ignore[no-untyped-def]
-    session = uow.counts.get(count_id)  # locked, so two approvers queue and the second sees the first's result
+    session = uow.counts.get(
+        count_id
+    )  # locked, so two approvers queue and the second sees the first's result
     if session is None:
         raise NotFound("count_not_found", count_id=count_id)
     staff.require(Permission.APPROVE_COUNT, session.location_code)
@@ -389,7 +425,9 @@ def _record_line(uow, session: CountSession, line: EntryLine, stamp: Stamp):  # 
         raise DomainError(line.problem, line=line.text)
     product, per_code = identify_code(uow, line.code)
     if session.category and product.category != session.category:
-        raise DomainError("count_other_category", sku=product.sku, name=product.name, category=session.category)
+        raise DomainError(
+            "count_other_category", sku=product.sku, name=product.name, category=session.category
+        )
     units = per_code * (1 if line.qty is None else line.qty)
     position = uow.stock.get(session.location_code, product.sku)
     counted = session.record(position, units, product.unit_cost, stamp)
@@ -440,17 +478,34 @@ def _report(uow, session: CountSession, staff: StaffMember, threshold: VarianceT
     names = {p.sku: p.name for p in sheet}
     lines = [
         VarianceLine(
-            line.sku, names.get(line.sku) or _name(uow, line.sku), line.book_at_count, line.counted, line.variance,
-            round(line.variance_value, 2), line.exceeds(threshold) and session.recounts == 0,
+            line.sku,
+            names.get(line.sku) or _name(uow, line.sku),
+            line.book_at_count,
+            line.counted,
+            line.variance,
+            round(line.variance_value, 2),
+            line.exceeds(threshold) and session.recounts == 0,
         )
         for line in session.lines.values()
     ]
-    varied = sorted((line for line in lines if line.variance), key=lambda line: (-abs(line.value), -abs(line.variance), line.sku))
+    varied = sorted(
+        (line for line in lines if line.variance),
+        key=lambda line: (-abs(line.value), -abs(line.variance), line.sku),
+    )
     location, _ = _store(uow, session)
     return CountReport(
-        session.id, location, session.category, staff.name, varied, len(lines) - len(varied),
-        [p.name for p in sheet if p.sku not in session.lines], sum(line.variance for line in lines),
-        round(sum(line.value for line in lines), 2), session.needs_recount(threshold), threshold, session.recounts,
+        session.id,
+        location,
+        session.category,
+        staff.name,
+        varied,
+        len(lines) - len(varied),
+        [p.name for p in sheet if p.sku not in session.lines],
+        sum(line.variance for line in lines),
+        round(sum(line.value for line in lines), 2),
+        session.needs_recount(threshold),
+        threshold,
+        session.recounts,
         _approvers(uow, session.location_code),
     )
 

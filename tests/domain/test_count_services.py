@@ -45,8 +45,10 @@ def store(extra_products: int = 0) -> FakeUnitOfWork:
     catalog.barcodes = {"06901234567892": ("COLA330", 1), CARTON: ("COLA330", 24)}
     uow = FakeUnitOfWork(
         locations=FakeLocations(
-            [Location("S01", "Jing'an", LocationKind.STORE, "east", 31.2, 121.4, chat_id=-100),
-             Location("S02", "Xuhui", LocationKind.STORE, "east", 31.1, 121.4)]
+            [
+                Location("S01", "Jing'an", LocationKind.STORE, "east", 31.2, 121.4, chat_id=-100),
+                Location("S02", "Xuhui", LocationKind.STORE, "east", 31.1, 121.4),
+            ]
         ),
         catalog=catalog,
         stock=FakeStock(positions),
@@ -55,7 +57,9 @@ def store(extra_products: int = 0) -> FakeUnitOfWork:
     return uow
 
 
-def enter(uow: FakeUnitOfWork, text: str, who: StaffMember = CLERK, at: datetime = NOW) -> service.EntriesRecorded:
+def enter(
+    uow: FakeUnitOfWork, text: str, who: StaffMember = CLERK, at: datetime = NOW
+) -> service.EntriesRecorded:
     return service.record_count_entries(uow, who, "S01", read_entry_lines(text), at)
 
 
@@ -126,7 +130,10 @@ def test_a_category_count_lists_only_that_category_and_an_unknown_one_names_the_
     uow = store()
     with pytest.raises(DomainError) as refusal:
         service.open_count(uow, CLERK, "S01", "toys", NOW)
-    assert refusal.value.code == "count_unknown_category" and refusal.value.facts["categories"] == ["drinks", "snacks"]
+    assert refusal.value.code == "count_unknown_category" and refusal.value.facts["categories"] == [
+        "drinks",
+        "snacks",
+    ]
 
     sheet = service.open_count(uow, CLERK, "S01", "SNACKS", NOW)
 
@@ -294,7 +301,9 @@ def test_approval_posts_the_variance_against_the_book_when_the_item_was_counted(
     decided = service.approve_count(uow, MANAGER, report.count_id, THRESHOLD, NOW + timedelta(minutes=10))
 
     adjustments = [m for m in uow.stock.ledger if m.kind is MovementKind.COUNT_ADJUSTMENT]
-    assert [(m.sku, m.on_hand, m.reference) for m in adjustments] == [("COLA330", -1, f"count:{report.count_id}")]
+    assert [(m.sku, m.on_hand, m.reference) for m in adjustments] == [
+        ("COLA330", -1, f"count:{report.count_id}")
+    ]
     assert on_hand(uow, "COLA330") == 10 - 2 - 1
     assert (decided.adjustments, decided.units) == (1, -1)
 
@@ -357,7 +366,10 @@ def test_undo_takes_back_exactly_the_last_message_of_entries() -> None:
 
     counted = uow.counts.active_at("S01").lines
     assert (counted["COLA330"].counted, counted["CHIPS70"].counted) == (5, 0)
-    assert [(line["sku"], line["units"], line["total"]) for line in undone.facts["lines"]] == [("COLA330", 7, 5), ("CHIPS70", 2, 0)]
+    assert [(line["sku"], line["units"], line["total"]) for line in undone.facts["lines"]] == [
+        ("COLA330", 7, 5),
+        ("CHIPS70", 2, 0),
+    ]
 
 
 def test_an_entry_cannot_be_undone_once_the_count_is_submitted() -> None:

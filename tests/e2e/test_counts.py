@@ -26,12 +26,16 @@ async def submit(world: World, managers: tuple[int, ...] = (MANAGER,)) -> list[d
     answer = await world.say(CLERK, S01_GROUP, "/done")
     assert "已提交" in answer["text"] and "账面" not in answer["text"]
     return [
-        await world.sandbox.wait_for_bot_message(manager, lambda m: "待审批" in m["text"], after_message_id=before[manager])
+        await world.sandbox.wait_for_bot_message(
+            manager, lambda m: "待审批" in m["text"], after_message_id=before[manager]
+        )
         for manager in managers
     ]
 
 
-async def press_and_hear(world: World, user: int, chat: int, message: dict[str, Any], label: str) -> dict[str, Any]:
+async def press_and_hear(
+    world: World, user: int, chat: int, message: dict[str, Any], label: str
+) -> dict[str, Any]:
     """Press a button and wait for the bot's answer in that chat."""
     before = last_id(world, chat)
     await world.press(user, chat, message, label)
@@ -47,7 +51,9 @@ def adjustments(world: World, sku: str) -> list[int]:
 async def test_a_full_count_from_the_blind_sheet_to_approved_adjustments(world: World) -> None:
     sheet = await world.say(CLERK, S01_GROUP, "/count")
     assert "可口可乐 330ml" in sheet["text"] and "Lay's Classic 70g" in sheet["text"]
-    assert not re.search(r"\b10\b", sheet["text"]) and "在库" not in sheet["text"]  # the book (10 colas) stays hidden
+    assert (
+        not re.search(r"\b10\b", sheet["text"]) and "在库" not in sheet["text"]
+    )  # the book (10 colas) stays hidden
 
     several = await world.say(CLERK, S01_GROUP, "COLA330 6\nＣＨＩＰＳ７０　２")
     barcode = await world.say(CLERK, S01_GROUP, "6901234567892")
@@ -65,7 +71,9 @@ async def test_a_full_count_from_the_blind_sheet_to_approved_adjustments(world: 
     assert report["text"].index("COLA330") < report["text"].index("CHIPS70")  # ¥48.30 before ¥4.80
 
     approved = await press_and_hear(world, MANAGER, MANAGER, report, "批准")
-    store_news = await world.sandbox.wait_for_bot_message(S01_GROUP, lambda m: "批准" in m["text"], after_message_id=mixed["message_id"])
+    store_news = await world.sandbox.wait_for_bot_message(
+        S01_GROUP, lambda m: "批准" in m["text"], after_message_id=mixed["message_id"]
+    )
 
     assert "2 adjustments posted" in approved["text"] and "李经理" in store_news["text"]  # Li reads English
     assert (world.on_hand("S01", "COLA330"), world.on_hand("S01", "CHIPS70")) == (33, 2)
@@ -78,7 +86,11 @@ async def test_a_big_variance_must_be_recounted_before_approval(world: World) ->
     assert "需要先复盘" in report["text"]
 
     refused = await press_and_hear(world, MANAGER, MANAGER, report, "批准")
-    assert "COLA330" in refused["text"] and "recounted first" in refused["text"] and world.on_hand("S01", "COLA330") == 10
+    assert (
+        "COLA330" in refused["text"]
+        and "recounted first" in refused["text"]
+        and world.on_hand("S01", "COLA330") == 10
+    )
 
     before = last_id(world, S01_GROUP)
     await press_and_hear(world, MANAGER, MANAGER, report, "🔁")
@@ -89,7 +101,11 @@ async def test_a_big_variance_must_be_recounted_before_approval(world: World) ->
     [second] = await submit(world)
     approved = await press_and_hear(world, MANAGER, MANAGER, second, "批准")
 
-    assert "已数 12" in again["text"] and "账面 10，实数 12" in second["text"] and "需要先复盘" not in second["text"]
+    assert (
+        "已数 12" in again["text"]
+        and "账面 10，实数 12" in second["text"]
+        and "需要先复盘" not in second["text"]
+    )
     assert "approved" in approved["text"] and world.on_hand("S01", "COLA330") == 12
 
 
@@ -114,7 +130,12 @@ async def test_approve_pressed_twice_and_by_two_managers_at_once_posts_once(worl
         MANAGER, lambda m: m["message_id"] > before[MANAGER] + 1, after_message_id=before[MANAGER]
     )
 
-    answers = [m["text"] for chat in (MANAGER, WAREHOUSE_MANAGER) for m in world.sandbox.bot_messages(chat)[-3:] if m["message_id"] > before[chat]]
+    answers = [
+        m["text"]
+        for chat in (MANAGER, WAREHOUSE_MANAGER)
+        for m in world.sandbox.bot_messages(chat)[-3:]
+        if m["message_id"] > before[chat]
+    ]
     decided = sum("approved:" in text or "已批准：" in text for text in answers)
     refused = sum("no longer waiting" in text or "不在等待审批" in text for text in answers)
     assert (decided, refused) == (1, 2)
@@ -148,7 +169,9 @@ async def test_undo_takes_back_the_last_entry_until_the_count_is_submitted(world
     assert "已经提交" in too_late["text"]
 
 
-async def test_scans_can_ask_the_quantity_buttons_add_and_a_second_count_says_how_far_the_first_is(world: World) -> None:
+async def test_scans_can_ask_the_quantity_buttons_add_and_a_second_count_says_how_far_the_first_is(
+    world: World,
+) -> None:
     world.application.bot_data["services"].settings.count_asks_quantity = True
     world.application.bot_data["services"].settings.count_variance = VarianceThreshold(10.0, 1000.0)
     await world.say(CLERK, S01_GROUP, "/count 饮料")
@@ -180,7 +203,10 @@ async def test_bad_input_is_explained_in_the_persons_language_and_changes_nothin
 
     assert "no count open" in no_count["text"]
     assert "饮料" in unknown_category["text"] and "零食" in unknown_category["text"]
-    assert all(reason in all_bad["text"] for reason in ("整数", "太大", "不是数字")) and "已记录" not in all_bad["text"]
+    assert (
+        all(reason in all_bad["text"] for reason in ("整数", "太大", "不是数字"))
+        and "已记录" not in all_bad["text"]
+    )
     assert "没有录入任何商品" in empty["text"]
     with world.uow(readonly=True) as unit:
         assert unit.counts.active_at("S01").lines == {}
