@@ -210,3 +210,13 @@ async def test_bad_input_is_explained_in_the_persons_language_and_changes_nothin
     assert "没有录入任何商品" in empty["text"]
     with world.uow(readonly=True) as unit:
         assert unit.counts.active_at("S01").lines == {}
+
+
+async def test_a_long_sheet_is_paged_with_a_next_button(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("domain.services.counts.SHEET_PAGE", 1)  # the tiny chain has two items at S01
+
+    first = await world.say(CLERK, S01_GROUP, "/count")
+    second = await press_and_hear(world, CLERK, S01_GROUP, first, "▶")
+
+    assert "1/2" in first["text"] and "Lay's Classic 70g" in first["text"] and "可口可乐" not in first["text"]
+    assert "2/2" in second["text"] and "可口可乐 330ml" in second["text"] and not second.get("reply_markup")
