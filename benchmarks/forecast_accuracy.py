@@ -74,7 +74,7 @@ def _sample_scores(scores, sample, extra, frames, origin) -> pd.DataFrame:
     base = sample.merge(scores[scores["method"] == "assistant"], on=["location_code", "sku"])
     parts = [scores.merge(sample, on=["location_code", "sku"])]
     ids = (sample["location_code"] + "|" + sample["sku"]).to_numpy()
-    for model in ("AutoETS", "TSB"):
+    for model in ("AutoETS", "TSB"):  # means, like "assistant"
         matrix = extra.pivot(index="unique_id", columns="ds", values=model).reindex(ids).to_numpy()
         error = (matrix - actual) * scored
         parts.append(base.assign(method=model, abs_error=np.abs(error).sum(axis=1), error=error.sum(axis=1)))

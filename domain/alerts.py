@@ -90,7 +90,7 @@ def threshold_for(
     return None  # nothing sells and nobody set a minimum: an empty shelf is not news
 
 
-def fast_movers(units_by_sku: Mapping[str, int], share: float) -> frozenset[str]:
+def fast_movers(units_by_sku: Mapping[str, float], share: float) -> frozenset[str]:
     """The top `share` of a store's selling SKUs by units (at least one when anything sold)."""
     selling = sorted(((units, sku) for sku, units in units_by_sku.items() if units > 0), reverse=True)
     if not selling:

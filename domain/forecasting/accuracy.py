@@ -21,7 +21,10 @@ from domain.forecasting.model import ForecastConfig
 from domain.forecasting.panel import build_panel
 from domain.replenishment.targets import abc_classes
 
-SEASONAL_NAIVE, MOVING_AVERAGE, ASSISTANT = "seasonal_naive", "moving_average_28", "assistant"
+SEASONAL_NAIVE, MOVING_AVERAGE = "seasonal_naive", "moving_average_28"
+# The mean forecast drives the plan; the median (p50) is the point forecast absolute-error
+# metrics like WAPE reward, so both are scored.
+ASSISTANT, ASSISTANT_MEDIAN = "assistant", "assistant_p50"
 
 
 def origin_scores(frames: ChainFrames, origin: object, horizon_days: int, config: ForecastConfig) -> pd.DataFrame:
@@ -39,6 +42,7 @@ def origin_scores(frames: ChainFrames, origin: object, horizon_days: int, config
     history = fitted.panel.qty[keep]
     forecasts = {
         ASSISTANT: fitted.outlook.daily[keep, :horizon_days],
+        ASSISTANT_MEDIAN: fitted.outlook.daily_quantile(0.5)[keep, :horizon_days],
         SEASONAL_NAIVE: np.tile(history[:, -7:], (1, -(-horizon_days // 7)))[:, :horizon_days],
         MOVING_AVERAGE: np.repeat(history[:, -28:].mean(axis=1, keepdims=True), horizon_days, axis=1),
     }

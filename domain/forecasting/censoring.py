@@ -2,9 +2,11 @@
 
 Without stock-out records we infer them: a run of zero-sale days is censored
 when the item sold steadily before it and such a run would be very unlikely
-(probability below `surprise` under Poisson demand at the recent rate). Slow
-movers with long gaps between sales are left alone because for them a long
-run of zeros is ordinary.
+(probability below `surprise`) at the recent rate. Shop demand is
+overdispersed (shoppers buy six-packs, busy and quiet days), so a zero day is
+judged under a negative binomial with shape `ZERO_DAY_SHAPE`, which makes
+zeros likelier than Poisson would. Slow movers with long gaps between sales
+are left alone because for them a long run of zeros is ordinary.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ import numpy as np
 RATE_WINDOW_DAYS = 28
 CHUNK_ROWS = 50_000
 MIN_RATE_DAYS = 14
+ZERO_DAY_SHAPE = 2.0
 
 
 def censored_days(
     qty: np.ndarray,
     flagged: np.ndarray | None = None,
     *,
-    surprise: float = 0.01,
+    surprise: float = 0.0001,
     min_run_days: int = 2,
-    min_rate: float = 0.3,
+    min_rate: float = 0.5,
 ) -> np.ndarray:
     """Boolean (series, days) mask of days whose zero sales are an empty shelf, not no demand."""
     mask = np.zeros(qty.shape, dtype=bool)
@@ -42,7 +45,8 @@ def _inferred(qty: np.ndarray, surprise: float, min_run_days: int, min_rate: flo
     run_start = np.clip(last_sale + 1, 0, n_days - 1)
     rate = _trailing_rate(qty)
     rate_before_run = np.take_along_axis(rate, run_start, axis=1)
-    unlikely = rate_before_run * run_length >= -np.log(surprise)
+    log_zero_day = ZERO_DAY_SHAPE * np.log1p(rate_before_run / ZERO_DAY_SHAPE)
+    unlikely = log_zero_day * run_length >= -np.log(surprise)
     return zero & (last_sale >= 0) & (run_length >= min_run_days) & (rate_before_run >= min_rate) & unlikely
 
 

@@ -24,7 +24,7 @@ class SalesPanel:
     qty: np.ndarray  # float32 (series, days)
     promo: np.ndarray  # float32 (series, days), share of units on promotion
     censored: np.ndarray  # bool (series, days): shelf empty, demand unknown
-    first_sale: np.ndarray  # int index of the first day with sales, len(days) if none
+    first_sale: np.ndarray  # int index of the SKU's first sale anywhere in the chain, len(days) if none
     prices: tuple[np.ndarray, np.ndarray, np.ndarray]  # (row, column, avg_price) of each day with sales
     flagged: np.ndarray | None = None  # bool (series, days): stock-outs recorded by the ledger
 
@@ -41,11 +41,9 @@ class SalesPanel:
         flagged = None if self.flagged is None else self.flagged[:, :t]
         rows, columns, prices = self.prices
         early = columns < t
-        has_sale = self.qty[:, :t] > 0
-        first_sale = np.where(has_sale.any(axis=1), has_sale.argmax(axis=1), t)
         return SalesPanel(
             self.series, self.days[:t], self.qty[:, :t], self.promo[:, :t],
-            censored_days(self.qty[:, :t], flagged), first_sale,
+            censored_days(self.qty[:, :t], flagged), _launch_day(self.series, self.qty[:, :t]),
             (rows[early], columns[early], prices[early]), flagged,
         )
 
@@ -67,11 +65,20 @@ def build_panel(frames: ChainFrames, as_of: object, history_days: int = 364) -> 
     promo = np.zeros_like(qty)
     qty[row, col] = sales["qty"].to_numpy(dtype=np.float32)
     promo[row, col] = sales["promo"].fillna(0).to_numpy(dtype=np.float32)
-    has_sale = qty > 0
-    first_sale = np.where(has_sale.any(axis=1), has_sale.argmax(axis=1), len(days))
+    first_sale = _launch_day(series, qty)
     flagged = _flagged_stockouts(frames, series, days)
     prices = (row.astype(np.int32), col.astype(np.int32), sales["avg_price"].to_numpy(dtype=np.float32))
     return SalesPanel(series, days, qty, promo, censored_days(qty, flagged), first_sale, prices, flagged)
+
+
+def _launch_day(series: pd.DataFrame, qty: np.ndarray) -> np.ndarray:
+    """Per series, the first day its SKU sold in any store: before that it was not on sale.
+
+    Chain-wide, because a slow seller's first sale at one store says nothing about its launch.
+    """
+    has_sale = qty > 0
+    first = np.where(has_sale.any(axis=1), has_sale.argmax(axis=1), qty.shape[1])
+    return pd.Series(first).groupby(series["sku"].to_numpy()).transform("min").to_numpy()
 
 
 def _store_series(frames: ChainFrames, sales: pd.DataFrame) -> pd.DataFrame:

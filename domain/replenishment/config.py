@@ -16,9 +16,11 @@ class PolicyConfig:
     service_levels: target probability of not running out before the next
         delivery, per ABC class (A: top 80% of a location's forecast sales value,
         B: next 15%, C: the rest).
-    review_period_days: days a supplier order should last beyond its lead time
-        (the order cycle); safety stock covers lead time plus this.
-    store_review_period_days: the same for stores fed by a warehouse, which
+    review_period_days: days between reviews (the nightly run: 1); safety
+        stock covers lead time plus this, the time until an order can arrive.
+    order_cycle_days: days of sales a supplier order carries beyond that, so
+        locations do not order every night.
+    store_order_cycle_days: the same for stores fed by a warehouse, which
         get deliveries more often than suppliers deliver.
     max_transfer_km: furthest a store may send surplus to another store.
     max_warehouse_km: furthest a warehouse may send surplus to a store.
@@ -33,8 +35,9 @@ class PolicyConfig:
 
     service_levels: dict[str, float] = field(default_factory=_service_levels)
     abc_cutoffs: tuple[float, float] = (0.80, 0.95)
-    review_period_days: int = 7
-    store_review_period_days: int = 3
+    review_period_days: int = 1
+    order_cycle_days: int = 7
+    store_order_cycle_days: int = 3
     max_transfer_km: float = 30.0
     max_warehouse_km: float = 1500.0
     transfer_cost_per_unit_km: float = 0.001

@@ -116,9 +116,10 @@ def _lines(needy: pd.DataFrame, moves: pd.DataFrame) -> pd.DataFrame:
     transfers = moves.rename(columns={"qty": "suggested_qty"}).merge(
         needy.drop(columns=["km"], errors="ignore"), on=["location_code", "sku"]
     ).assign(source_kind="transfer")
-    lines = pd.concat([transfers, buys], ignore_index=True)
-    if lines.empty:
+    parts = [part for part in (transfers, buys) if not part.empty]
+    if not parts:
         return pd.DataFrame(columns=list(PLAN_COLUMNS))
+    lines = pd.concat(parts, ignore_index=True)
     lines["in_transit"] = lines["in_transit_in"]
     lines["reason_facts"] = reason_facts(lines)
     lines = lines.sort_values(["location_code", "sku", "source_kind"], ignore_index=True)

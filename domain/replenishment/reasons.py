@@ -20,6 +20,7 @@ def reason_facts(lines: pd.DataFrame) -> list[dict[str, object]]:
                 "kind": line.source_kind,
                 "lead_time_days": int(line.lead_time_days),
                 "review_period_days": int(line.review_period_days),
+                "order_cycle_days": int(line.order_cycle_days),
                 "daily": _say(line.forecast_daily),
                 "safety_stock": int(line.safety_stock),
                 "service_pct": round(float(line.service_level) * 100),

@@ -56,16 +56,18 @@ def simulate(
     demand = _store_demand(truth, keys, first, days)
     decide = _assistant(frames, truth, forecaster, first, config) if policy == "assistant" else _min_max(frames, truth, keys, first)
     cost = keys["unit_cost"].to_numpy()
+    at_store = (keys["kind"] == "store").to_numpy()
     records = []
     for day in range(days):
         state.on_hand += state.arrivals[:, day]
         sold = np.minimum(state.on_hand, demand[:, day])
         state.on_hand -= sold
-        orders, transfers = decide(state, day)
+        orders, transfers, bought = decide(state, day)
         records.append({
             "day": start + pd.Timedelta(days=day), "demand": demand[:, day].sum(), "sold": sold.sum(),
             "lost": (demand[:, day] - sold).sum(), "cogs": (sold * cost).sum(),
-            "inventory_value": (state.on_hand * cost).sum(), "orders": orders, "transfers": transfers,
+            "inventory_value": (state.on_hand * cost).sum(), "store_inventory_value": (state.on_hand * cost)[at_store].sum(),
+            "orders": orders, "transfers": transfers, "units_bought": bought,
         })
     return pd.DataFrame(records).assign(policy=policy)
 
@@ -120,7 +122,7 @@ def _assistant(frames, truth, forecaster, first, config):
     targets: dict[str, pd.DataFrame] = {}
     supplier_lead: dict[str, np.ndarray] = {}
 
-    def decide(state: ChainState, day: int) -> tuple[int, int]:
+    def decide(state: ChainState, day: int) -> tuple[int, int, float]:
         if day % 7 == 0:
             fresh = chain_targets(frames, forecaster.outlook(truth, first + day), config)
             aligned = state.keys[["location_code", "sku"]].merge(fresh, on=["location_code", "sku"], how="left")
@@ -138,7 +140,7 @@ def _assistant(frames, truth, forecaster, first, config):
         np.subtract.at(state.on_hand, sources, qty[moving])
         state.ship(day, rows[moving], qty[moving], np.full(moving.sum(), config.transfer_lead_time_days))
         state.ship(day, rows[~moving], qty[~moving], supplier_lead["now"][rows[~moving]])
-        return int((~moving).sum()), int(moving.sum())
+        return int((~moving).sum()), int(moving.sum()), float(qty[~moving].sum())
 
     return decide
 
@@ -152,7 +154,8 @@ def _fill_missing_targets(aligned: pd.DataFrame, keys: pd.DataFrame, config: Pol
     aligned["abc"] = aligned["abc"].fillna("C")
     aligned["service_level"] = aligned["service_level"].fillna(config.service_levels["C"])
     aligned["lead_time_days"] = aligned["lead_time_days"].fillna(config.default_lead_time_days)
-    aligned["review_period_days"] = aligned["review_period_days"].fillna(config.review_period_days)
+    aligned["order_cycle_days"] = aligned["order_cycle_days"].fillna(config.order_cycle_days)
+    aligned["review_period_days"] = config.review_period_days
     return aligned
 
 
@@ -171,12 +174,12 @@ def _min_max(frames: ChainFrames, truth: SalesPanel, keys: pd.DataFrame, first: 
     pack, minimum = keys["pack_size"].fillna(1).to_numpy(), keys["min_order_qty"].fillna(0).to_numpy()
     is_store = (keys["kind"] == "store").to_numpy()
 
-    def decide(state: ChainState, day: int) -> tuple[int, int]:
+    def decide(state: ChainState, day: int) -> tuple[int, int, float]:
         want = np.where(state.position(day) < low, np.ceil(high - state.position(day)), 0)
         moved = _pull_from_warehouse(state, want * (is_store & served), home_rows, day)
         buy = order_quantity(np.where(is_store, want - moved, want), pack, minimum)
         state.ship(day, np.flatnonzero(buy), buy[buy > 0].astype(float), lead[buy > 0])
-        return int((buy > 0).sum()), int((moved > 0).sum())
+        return int((buy > 0).sum()), int((moved > 0).sum()), float(buy.sum())
 
     return decide
 

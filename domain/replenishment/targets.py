@@ -1,14 +1,15 @@
 """Safety stock, reorder point and order-up-to level per location x SKU.
 
-The protection period is lead time plus review period: an order placed now
-must last until the order after it arrives. Warehouses buy from suppliers
+The protection period is lead time plus review period: stock must last
+until an order placed at the next review can arrive. An order then carries
+an order cycle of sales on top, so locations do not order every night. Warehouses buy from suppliers
 (supplier lead time); stores with a serving warehouse are fed by transfers
 (transfer lead time) and buy direct only when no location can spare stock. Safety stock is the service-level
 quantile of forecast demand over that period minus its mean, from the
 forecast's measured error distribution (negative binomial, not normal).
 
-    reorder_point = demand over lead time + safety stock
-    order_up_to   = demand over lead time + review period + safety stock
+    reorder_point = demand over lead time + review period + safety stock
+    order_up_to   = reorder_point + demand over the order cycle after it
 """
 
 from __future__ import annotations
@@ -43,22 +44,22 @@ def stock_targets(
     lead = lead.fillna(config.default_lead_time_days).to_numpy().astype(int)
     fed = chain.series["location_code"].isin(fed_by_warehouse).to_numpy()
     lead = np.where(fed, config.transfer_lead_time_days, lead)
-    review = np.where(fed, config.store_review_period_days, config.review_period_days)
-    protect = lead + review
-    demand_lead, demand_protect = chain.total(0, lead), chain.total(0, protect)
+    cycle = np.where(fed, config.store_order_cycle_days, config.order_cycle_days)
+    protect = lead + config.review_period_days
+    demand_protect, demand_covered = chain.total(0, protect), chain.total(0, protect + cycle)
     targets = chain.series[["location_code", "sku"]].copy()
     for column in ("demand_class", "method"):
         targets[column] = chain.series.get(column, pd.Series(index=chain.series.index, dtype=object)).to_numpy()
-    targets["forecast_daily"] = demand_protect / protect
+    targets["forecast_daily"] = demand_covered / (protect + cycle)
     price = targets["sku"].map(products.set_index("sku")["unit_price"]).fillna(0)
     targets["abc"] = abc_classes(targets["location_code"], targets["forecast_daily"] * price, config.abc_cutoffs)
     targets["service_level"] = targets["abc"].map(config.service_levels).to_numpy()
     upper = chain.quantile_over(protect, targets["service_level"].to_numpy())
     targets["safety_stock"] = np.ceil(np.maximum(upper - demand_protect, 0))
-    targets["reorder_point"] = np.ceil(demand_lead + targets["safety_stock"])
-    targets["order_up_to"] = np.maximum(np.ceil(demand_protect + targets["safety_stock"]), targets["reorder_point"])
+    targets["reorder_point"] = np.ceil(demand_protect + targets["safety_stock"])
+    targets["order_up_to"] = np.maximum(np.ceil(demand_covered + targets["safety_stock"]), targets["reorder_point"])
     targets["lead_time_days"] = lead
-    targets["review_period_days"] = review
+    targets["order_cycle_days"] = cycle
     return _with_positions(targets, positions, config)
 
 
@@ -70,6 +71,7 @@ def _with_positions(targets: pd.DataFrame, positions: pd.DataFrame, config: Poli
     merged["abc"] = merged["abc"].fillna("C")
     merged["service_level"] = merged["service_level"].fillna(config.service_levels["C"])
     merged["lead_time_days"] = merged["lead_time_days"].fillna(config.default_lead_time_days).astype(int)
-    merged["review_period_days"] = merged["review_period_days"].fillna(config.review_period_days).astype(int)
+    merged["order_cycle_days"] = merged["order_cycle_days"].fillna(config.order_cycle_days).astype(int)
+    merged["review_period_days"] = config.review_period_days
     merged["position"] = merged["on_hand"] - merged["reserved"] + merged["in_transit_in"]
     return merged

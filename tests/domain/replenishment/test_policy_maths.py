@@ -48,22 +48,22 @@ def one_series_outlook(daily: float, horizon: int = 56) -> DemandOutlook:
                          np.ones((1, len(WINDOWS))))
 
 
-def test_reorder_point_covers_lead_time_and_order_up_to_adds_the_review_period():
-    config = PolicyConfig(service_levels={"A": 0.95, "B": 0.95, "C": 0.95}, review_period_days=7)
+def test_reorder_point_covers_lead_time_and_review_and_order_up_to_adds_the_order_cycle():
+    config = PolicyConfig(service_levels={"A": 0.95, "B": 0.95, "C": 0.95}, review_period_days=1, order_cycle_days=7)
     offers = pd.DataFrame({"sku": ["P1"], "lead_time_days": [5]})
     products = pd.DataFrame({"sku": ["P1"], "unit_price": [3.0]})
     positions = pd.DataFrame({"location_code": ["S01"], "sku": ["P1"], "on_hand": [30.0], "reserved": [2.0],
                               "in_transit_in": [4.0]})
     row = stock_targets(one_series_outlook(10), positions, offers, products, set(), config).iloc[0]
-    safety = poisson_quantile(120, 0.95) - 120  # 12 days of 10/day
+    safety = poisson_quantile(60, 0.95) - 60  # 5 days of lead time + 1 to the next review, 10/day
     assert row["safety_stock"] == safety
-    assert row["reorder_point"] == 50 + safety
-    assert row["order_up_to"] == 120 + safety
+    assert row["reorder_point"] == 60 + safety
+    assert row["order_up_to"] == 130 + safety
     assert row["position"] == 32
 
 
 def test_a_store_fed_by_a_warehouse_plans_on_the_transfer_lead_time():
-    config = PolicyConfig(transfer_lead_time_days=1, store_review_period_days=3)
+    config = PolicyConfig(transfer_lead_time_days=1, store_order_cycle_days=3)
     offers = pd.DataFrame({"sku": ["P1"], "lead_time_days": [14]})
     products = pd.DataFrame({"sku": ["P1"], "unit_price": [3.0]})
     positions = pd.DataFrame(columns=["location_code", "sku", "on_hand", "reserved", "in_transit_in"])

@@ -31,7 +31,7 @@ def targets(s02_on_hand: float, landed_cost: float = 5.0, w01_on_hand: float = 0
                                         "safety_stock"])
     return frame.assign(
         sku="P1", reserved=0.0, in_transit_in=0.0, position=frame["on_hand"], forecast_daily=10.0,
-        abc="A", service_level=0.98, lead_time_days=[1, 1, 6], review_period_days=[3, 3, 7],
+        abc="A", service_level=0.98, lead_time_days=[1, 1, 6], review_period_days=1, order_cycle_days=[3, 3, 7],
         supplier_code="SUP1", unit_cost=4.0, landed_cost=landed_cost, pack_size=12, min_order_qty=24,
     )
 
