@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.constants import ParseMode
 
 from adapters.templates import normalise_language, render
@@ -49,12 +49,15 @@ async def reply(
     chat = update.effective_chat
     if chat is None:
         return
+    # In a busy group, answering as a reply keeps each answer next to its question.
+    asked = update.message.message_id if update.message else None
     await context.bot.send_message(
         chat.id,
         text_of(update, context, template, **facts),
         parse_mode=ParseMode.HTML,
         reply_markup=buttons,
         disable_web_page_preview=True,
+        reply_parameters=ReplyParameters(asked, allow_sending_without_reply=True) if asked else None,
     )
 
 

@@ -31,10 +31,19 @@ class World:
     url: str
 
     async def say(self, user: int, chat: int, text: str) -> dict[str, Any]:
-        """Send text and wait for the bot's next message in that chat."""
-        last = max((m["message_id"] for m in self.sandbox.messages(chat)), default=0)
-        await self.sandbox.send_text(user, chat, text)
-        return await self.sandbox.wait_for_bot_message(chat, after_message_id=last, timeout=10)
+        """Send text and wait for the bot's answer to it.
+
+        Answers reply to the question, so a late answer to an earlier question is
+        not mistaken for this one; a message that replies to nothing (a flow's
+        follow-up) also counts.
+        """
+        sent = await self.sandbox.send_text(user, chat, text)
+
+        def answers(message: dict[str, Any]) -> bool:
+            replied = message.get("reply_to_message")
+            return replied is None or replied.get("message_id") == sent["message_id"]
+
+        return await self.sandbox.wait_for_bot_message(chat, answers, after_message_id=sent["message_id"], timeout=10)
 
     async def press(self, user: int, chat: int, message: dict[str, Any], label_part: str) -> dict[str, Any]:
         """Press the button whose label contains `label_part`; returns the callback answer."""
