@@ -68,15 +68,16 @@ def check_low_stock(
     if not keys:
         return []
     positions = uow.stock.get_many(keys)
-    readings = read_positions(uow, positions.values(), now, rule, whole_chain=False)
+    readings = read_positions(uow, positions.values(), now, rule, fresh_rates=False)
     return _settle(uow, readings, uow.alerts.open_for(keys), now, rule, zone)
 
 
 def sweep_low_stock(
     uow, now: datetime, *, rule: AlertRule = DEFAULT_RULE, zone: ZoneInfo = DEFAULT_ZONE
 ) -> list[AlertChange]:  # type: ignore[no-untyped-def]
-    """Look at every position (sales averages drift, snoozes end); then settle the changed ones locked; commits."""
-    readings = read_positions(uow, uow.stock.all_positions(), now, rule, whole_chain=True)
+    """Refresh sales rates, look at every position (rates drift, snoozes end), settle the changed ones locked; commits."""
+    uow.alerts.replace_sales_rates(sales_rates(uow, now, rule), now)
+    readings = read_positions(uow, uow.stock.all_positions(), now, rule, fresh_rates=False)
     open_alerts = {alert.key: alert for alert in uow.alerts.all_open()}
     due = [r.key for r in readings if judge(r, open_alerts.get(r.key), now) is not Verdict.NONE]
     changes = check_low_stock(uow, due, now, rule=rule, zone=zone)
@@ -84,27 +85,28 @@ def sweep_low_stock(
     return changes
 
 
-def read_positions(
-    uow, positions: Iterable[StockPosition], now: datetime, rule: AlertRule, *, whole_chain: bool
-) -> list[Reading]:  # type: ignore[no-untyped-def]
-    """Each position with the threshold in force and its recent daily sales."""
+def read_positions(uow, positions: Iterable[StockPosition], now: datetime, rule: AlertRule, *, fresh_rates: bool) -> list[Reading]:  # type: ignore[no-untyped-def]
+    """Each position with the threshold in force and its daily sales.
+
+    A sale reads the rates the last sweep stored (`fresh_rates=False`): summing
+    weeks of receipts on every sale would make selling slower as history grows.
+    """
     positions = list(positions)
     keys = [p.key for p in positions]
-    since = now - timedelta(days=rule.sales_window_days)
-    if whole_chain:
-        sold = uow.alerts.units_sold(since, now)
-    else:
-        sold = {}
-        for location in {code for code, _ in keys}:
-            skus = [sku for code, sku in keys if code == location]
-            sold.update(uow.alerts.units_sold(since, now, location=location, skus=skus))
+    rates = sales_rates(uow, now, rule) if fresh_rates else uow.alerts.sales_rates(keys)
     points = uow.alerts.reorder_points(keys)
     readings = []
     for p in positions:
-        daily = max(sold.get(p.key, 0), 0) / rule.sales_window_days
+        daily = rates.get(p.key, 0.0)
         threshold = threshold_for(p.min_qty, points.get(p.key), daily, rule)
         readings.append(Reading(p.location_code, p.sku, p.available, threshold, daily))
     return readings
+
+
+def sales_rates(uow, now: datetime, rule: AlertRule) -> dict[Key, float]:  # type: ignore[no-untyped-def]
+    """Average daily units (net of returns) of every position over the rule's window, from receipts."""
+    sold = uow.alerts.units_sold(now - timedelta(days=rule.sales_window_days), now)
+    return {key: max(units, 0) / rule.sales_window_days for key, units in sold.items()}
 
 
 def _settle(
@@ -124,9 +126,7 @@ def _settle(
             fast = frozenset()
             if reading.available <= 0:
                 if reading.location_code not in fast_by_location:
-                    fast_by_location[reading.location_code] = _fast_movers(
-                        uow, reading.location_code, now, rule
-                    )
+                    fast_by_location[reading.location_code] = _fast_movers(uow, reading.location_code, rule)
                 fast = fast_by_location[reading.location_code]
             alert = uow.alerts.add(raise_alert(reading, now, fast))
             _tell(uow, alert, reading, now, zone, fresh=f"{EVENT}:{alert.id}")
@@ -144,9 +144,8 @@ def _settle(
     return changes
 
 
-def _fast_movers(uow, location_code: str, now: datetime, rule: AlertRule) -> frozenset[str]:  # type: ignore[no-untyped-def]
-    sold = uow.alerts.units_sold(now - timedelta(days=rule.sales_window_days), now, location=location_code)
-    return fast_movers({sku: units for (_, sku), units in sold.items()}, rule.fast_mover_share)
+def _fast_movers(uow, location_code: str, rule: AlertRule) -> frozenset[str]:  # type: ignore[no-untyped-def]
+    return fast_movers(uow.alerts.sales_rates_at(location_code), rule.fast_mover_share)
 
 
 # -- staff answers from the alert's buttons --------------------------------------------

@@ -158,7 +158,7 @@ def _comparison(yesterday: float, week_before: float) -> dict:
 
 def _low_by_location(uow, codes: set[str], now: datetime, settings: DigestSettings) -> dict[str, list[dict]]:  # type: ignore[no-untyped-def]
     positions = [p for p in uow.stock.all_positions() if p.location_code in codes]
-    readings = [r for r in read_positions(uow, positions, now, settings.rule, whole_chain=True) if r.is_low]
+    readings = [r for r in read_positions(uow, positions, now, settings.rule, fresh_rates=True) if r.is_low]
     products = {p.sku: p for p in uow.catalog.all(with_barcodes=False)}
     items = sorted((_item(r, products.get(r.sku)) for r in readings), key=_urgency)
     return {code: list(group) for code, group in groupby(sorted(items, key=lambda i: i["location"]), key=lambda i: i["location"])}

@@ -22,6 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from apscheduler.util import undefined
 
 from adapters.leader import LeaderLock, leader_lock_for
 from domain.alerts import AlertRule
@@ -51,6 +52,7 @@ class ScheduledJob:
     id: str
     trigger: BaseTrigger
     target: JobTarget
+    first_run_at_once: bool = False  # when first scheduled, run now rather than one period from now
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,10 @@ def _keep_or_schedule(scheduler: AsyncIOScheduler, job: ScheduledJob) -> None:
     stored = scheduler.get_job(job.id)
     if stored is not None and str(stored.trigger) == str(job.trigger):
         return
-    scheduler.add_job(run_job, job.trigger, args=[job.id], id=job.id, name=job.id, replace_existing=True)
+    first = datetime.now(scheduler.timezone) if job.first_run_at_once else undefined
+    scheduler.add_job(
+        run_job, job.trigger, args=[job.id], id=job.id, name=job.id, replace_existing=True, next_run_time=first
+    )
 
 
 @dataclass(slots=True)
@@ -175,7 +180,12 @@ class AlertJobs:
 def standard_jobs(work: AlertJobs, settings: ScheduleSettings) -> list[ScheduledJob]:
     zone = settings.zone
     return [
-        ScheduledJob("low_stock_sweep", IntervalTrigger(minutes=settings.low_stock_sweep_minutes, timezone=zone), work.sweep),
+        ScheduledJob(
+            "low_stock_sweep",
+            IntervalTrigger(minutes=settings.low_stock_sweep_minutes, timezone=zone),
+            work.sweep,
+            first_run_at_once=True,  # learn the sales rates that sales read
+        ),
         ScheduledJob(
             "daily_digest",
             CronTrigger(hour=settings.digest_at.hour, minute=settings.digest_at.minute, timezone=zone),

@@ -6,15 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
-from adapters.db.bulk import db_time, fetch_all, placeholders
-from adapters.db.tables import DigestPreferenceRow, LowStockAlertRow
+from adapters.db.bulk import db_time, execute_many, fetch_all, placeholders
+from adapters.db.tables import DigestPreferenceRow, LowStockAlertRow, PositionSalesRateRow
 from adapters.db.timeutil import as_utc
 from domain.alerts import AlertState, LowStockAlert, ThresholdBasis
 
 ALERTS = LowStockAlertRow.__table__
 PREFERENCES = DigestPreferenceRow.__table__
+RATES = PositionSalesRateRow.__table__
 CHUNK = 500
 
 Key = tuple[str, str]
@@ -65,24 +66,45 @@ class AlertRepository:
         points = {(code, sku): float(point) for code, sku, point in rows}
         return points if keys is None else {key: points[key] for key in set(keys) if key in points}
 
-    def units_sold(
-        self, since: datetime, until: datetime, *, location: str | None = None, skus: Iterable[str] | None = None
-    ) -> dict[Key, int]:
-        """Units sold (net of returns) per position in [since, until), optionally of one location's `skus`."""
-        sql = (
+    def units_sold(self, since: datetime, until: datetime) -> dict[Key, int]:
+        """Units sold (net of returns) per position in [since, until)."""
+        rows = fetch_all(
+            self._conn,
             "SELECT r.location_code, l.sku, SUM(l.qty) FROM receipt_line l JOIN receipt r ON r.receipt_id = l.receipt_id "
-            "WHERE r.at >= ? AND r.at < ?"
+            "WHERE r.at >= ? AND r.at < ? GROUP BY r.location_code, l.sku",
+            (db_time(self._conn, since), db_time(self._conn, until)),
         )
-        params: tuple = (db_time(self._conn, since), db_time(self._conn, until))
-        if location is not None:
-            sql, params = sql + " AND r.location_code = ?", (*params, location)
-        chunks = [None] if skus is None else _chunks(sorted(set(skus)))
-        totals: dict[Key, int] = {}
-        for chunk in chunks:
-            chunk_sql = sql if chunk is None else f"{sql} AND l.sku IN ({placeholders(len(chunk))})"
-            rows = fetch_all(self._conn, chunk_sql + " GROUP BY r.location_code, l.sku", (*params, *(chunk or ())))
-            totals.update({(code, sku): int(units or 0) for code, sku, units in rows})
-        return totals
+        return {(code, sku): int(units or 0) for code, sku, units in rows}
+
+    def sales_rates(self, keys: Iterable[Key]) -> dict[Key, float]:
+        """The stored average daily units of those of `keys` that sell."""
+        by_location: dict[str, list[str]] = {}
+        for location, sku in set(keys):
+            by_location.setdefault(location, []).append(sku)
+        rates: dict[Key, float] = {}
+        for location, skus in by_location.items():
+            for chunk in _chunks(sorted(skus)):
+                rows = fetch_all(
+                    self._conn,
+                    f"SELECT sku, daily_units FROM position_sales_rate WHERE location_code = ? AND sku IN ({placeholders(len(chunk))})",
+                    (location, *chunk),
+                )
+                rates.update({(location, sku): float(units) for sku, units in rows})
+        return rates
+
+    def sales_rates_at(self, location: str) -> dict[str, float]:
+        rows = fetch_all(self._conn, "SELECT sku, daily_units FROM position_sales_rate WHERE location_code = ?", (location,))
+        return {sku: float(units) for sku, units in rows}
+
+    def replace_sales_rates(self, rates: dict[Key, float], at: datetime) -> None:
+        """Store freshly computed rates in place of the old ones (positions that stopped selling drop out)."""
+        self._conn.execute(delete(RATES))
+        stamp = db_time(self._conn, at)
+        execute_many(
+            self._conn,
+            "INSERT INTO position_sales_rate (location_code, sku, daily_units, computed_at) VALUES (?,?,?,?)",
+            [(code, sku, units, stamp) for (code, sku), units in rates.items() if units > 0],
+        )
 
     def takings(self, since: datetime, until: datetime) -> dict[str, float]:
         """Each location's receipt totals in [since, until)."""

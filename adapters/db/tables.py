@@ -318,3 +318,13 @@ class DigestPreferenceRow(SQLModel, table=True):
     telegram_user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     telegram: bool = True
     email: bool = False
+
+
+class PositionSalesRateRow(SQLModel, table=True):
+    """Average daily units sold per position, refreshed by the low-stock sweep so a sale need not scan weeks of receipts."""
+
+    __tablename__ = "position_sales_rate"
+    location_code: str = Field(primary_key=True, max_length=32)
+    sku: str = Field(primary_key=True, max_length=64)
+    daily_units: float
+    computed_at: datetime = Field(sa_column=_ts(nullable=False))

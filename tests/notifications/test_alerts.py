@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from adapters.csvio.importer import Importer
 from adapters.db.unit_of_work import UnitOfWorkFactory
-from domain.alerts import AlertState, ThresholdBasis
+from domain.alerts import AlertState, ThresholdBasis, Verdict
 from domain.errors import NotAllowed
 from domain.sales import Receipt, ReceiptLine
 from domain.services.sales import post_receipts
@@ -113,7 +113,13 @@ def test_recovery_closes_the_alert_and_edits_its_message(any_shop, clock) -> Non
     assert again.id != alert.id
 
 
+def learn_sales_rates(uow: UnitOfWorkFactory, clock) -> None:  # type: ignore[no-untyped-def]
+    """The scheduled sweep stores each position's daily sales, which sales then read."""
+    assert uow.run(lambda unit: sweep_low_stock(unit, clock())) == []
+
+
 def test_an_empty_shelf_of_the_stores_fast_mover_is_urgent(shop, clock) -> None:
+    learn_sales_rates(shop, clock)
     sell(shop, clock, "R1", "S01", "COLA330", 10)
 
     [alert] = open_alerts(shop)
@@ -133,11 +139,20 @@ def test_without_a_minimum_the_replenishment_reorder_point_applies(shop, clock) 
 
 
 def test_without_any_reorder_point_a_few_days_of_cover_left_is_low(shop, clock) -> None:
-    sell(shop, clock, "R1", "S01", "CHIPS70", 1)  # the last bag; two sold in 28 days
+    learn_sales_rates(shop, clock)  # one bag sold in the last 28 days
+    sell(shop, clock, "R1", "S01", "CHIPS70", 1)  # the last bag
 
     [alert] = open_alerts(shop)
     assert alert.basis is ThresholdBasis.DAYS_OF_COVER and alert.sku == "CHIPS70"
-    assert alert.reorder_point == pytest.approx(2 / 28 * 3)
+    assert alert.reorder_point == pytest.approx(1 / 28 * 3)
+
+
+def test_before_any_sweep_a_sale_knows_no_sales_rate_and_the_sweep_catches_up(shop, clock) -> None:
+    sell(shop, clock, "R1", "S01", "CHIPS70", 1)  # the last bag, but no stored rate: no days-of-cover rule yet
+
+    assert open_alerts(shop) == []
+    changes = shop.run(lambda unit: sweep_low_stock(unit, clock()))
+    assert [(c.verdict, c.alert.sku) for c in changes] == [(Verdict.RAISE, "CHIPS70")]
 
 
 def test_the_sweep_finds_positions_that_became_low_without_a_movement(shop, clock) -> None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import create_engine, text
 
+from adapters.csvio.importer import Importer
+from adapters.db.unit_of_work import UnitOfWorkFactory
 from adapters.leader import FileLock
 from notifications.scheduler import AlertJobs, ScheduledJob, Scheduler, ScheduleSettings, build_scheduler
+from tests.support.chain import write_chain
 
+SALES_DAY = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # the tiny chain's sales are in the 28 days before
 FAST = ScheduleSettings(standby_poll_seconds=0.05, misfire_grace_minutes=1)
 
 
@@ -37,6 +42,11 @@ def scheduler(url: str, tmp_path: Path, runs: Runs, every_seconds: float) -> Sch
     return Scheduler(url, [job], FileLock(tmp_path / "leader.lock"), FAST)
 
 
+def stored_rates(uow: UnitOfWorkFactory) -> int:
+    with uow(readonly=True) as unit:
+        return len(unit.alerts.sales_rates([("S01", "COLA330"), ("S02", "COLA330")]))
+
+
 def stored_jobs(url: str) -> dict[str, float]:
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -45,12 +55,13 @@ def stored_jobs(url: str) -> dict[str, float]:
     return dict(rows)
 
 
-async def test_jobs_are_stored_in_the_database_with_their_next_run(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    work = AlertJobs(uow=None, clock=lambda: datetime.now(UTC))
+async def test_jobs_are_stored_in_the_database_and_the_first_sweep_runs_at_once(sqlite_database, tmp_path: Path) -> None:
+    url, uow = sqlite_database.url, UnitOfWorkFactory(sqlite_database)
+    Importer(uow, ZoneInfo("Asia/Shanghai"), lambda: SALES_DAY).import_dir(write_chain(tmp_path / "chain"))
+    work = AlertJobs(uow=uow, clock=lambda: SALES_DAY)
     first = build_scheduler(url, work, FAST, leader=FileLock(tmp_path / "leader.lock"))
     await first.start()
-    await wait_until(lambda: first.is_leader)
+    await wait_until(lambda: stored_rates(uow) > 0)  # the sweep learnt the sales rates without waiting 15 minutes
     digest_at = first.next_run("daily_digest")
     await first.shutdown()
 

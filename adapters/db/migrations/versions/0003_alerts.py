@@ -1,8 +1,8 @@
-"""low stock alerts and digest preferences
+"""low stock alerts, sales rates and digest preferences
 
 Revision ID: 0003_alerts
 Revises: 0002_outbox
-Create Date: 2026-11-22 20:51:19.855768
+Create Date: 2026-11-22 21:07:34.690574
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,6 +22,13 @@ def upgrade() -> None:
     sa.Column('telegram', sa.Boolean(), nullable=False),
     sa.Column('email', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('telegram_user_id')
+    )
+    op.create_table('position_sales_rate',
+    sa.Column('location_code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('sku', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('daily_units', sa.Float(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('location_code', 'sku')
     )
     op.create_table('low_stock_alert',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -58,5 +65,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_low_stock_alert_location_code'))
 
     op.drop_table('low_stock_alert')
+    op.drop_table('position_sales_rate')
     op.drop_table('digest_preference')
     # ### end Alembic commands ###
