@@ -50,14 +50,14 @@ class LowStockWatch:
     zone: ZoneInfo = DEFAULT_ZONE
 
     def __call__(self, uow, movements: list[Movement]) -> None:  # type: ignore[no-untyped-def]
-        if movements:
-            check_low_stock(
-                uow,
-                {(m.location_code, m.sku) for m in movements},
-                self.clock(),
-                rule=self.rule,
-                zone=self.zone,
-            )
+        if not movements:
+            return
+        keys = {(m.location_code, m.sku) for m in movements}
+        try:
+            with uow.connection.begin_nested():  # a failed check is undone alone; the sale still commits
+                check_low_stock(uow, keys, self.clock(), rule=self.rule, zone=self.zone)
+        except Exception:  # noqa: BLE001 - an alert must never cost a sale; the next sweep raises it
+            log.exception("low-stock check failed for %d positions", len(keys))
 
 
 def check_low_stock(

@@ -206,3 +206,15 @@ def test_staff_of_another_store_cannot_answer_the_alert(shop, clock) -> None:
     with pytest.raises(NotAllowed):
         shop.run(lambda unit: acknowledge_alert(unit, outsider, alert.id, clock()))
     assert open_alerts(shop)[0].state is AlertState.OPEN
+
+
+def test_a_failing_alert_check_never_costs_the_sale(shop, clock) -> None:
+    with shop() as unit:
+        unit.connection.execute(text("DROP TABLE low_stock_alert"))
+        unit.commit()
+
+    report = sell(shop, clock, "R1", "S01", "COLA330", 6)
+
+    assert [r.receipt_id for r in report.posted] == ["R1"]
+    with shop(readonly=True) as unit:
+        assert unit.stock.get("S01", "COLA330").on_hand == 4
