@@ -190,9 +190,9 @@ class CountDecided:
 # -- commands ----------------------------------------------------------------------
 
 
-def open_count(
+def open_count(  # type: ignore[no-untyped-def]
     uow, staff: StaffMember, location_code: str, category: str | None, now: datetime
-) -> CountSheet:  # type: ignore[no-untyped-def]
+) -> CountSheet:
     """Start a blind count of the store (or one category of it); one count per store at a time."""
     staff.require(Permission.COUNT, location_code)
     if uow.locations.get(location_code) is None:
@@ -236,9 +236,9 @@ def record_count_entries(  # type: ignore[no-untyped-def]
     return result
 
 
-def record_count_entry(
+def record_count_entry(  # type: ignore[no-untyped-def]
     uow, staff: StaffMember, location_code: str, sku: str, qty: int | None, now: datetime
-) -> CountedEntry:  # type: ignore[no-untyped-def]
+) -> CountedEntry:
     """Count one item at the store's open count (a decoded photo, a button), raising any refusal.
 
     `sku` may also be a barcode's text; `qty` None counts one scan (a carton
@@ -252,9 +252,9 @@ def record_count_entry(
     return result.recorded[0]
 
 
-def submit_count(
+def submit_count(  # type: ignore[no-untyped-def]
     uow, staff: StaffMember, location_code: str, threshold: VarianceThreshold, now: datetime
-) -> CountReport:  # type: ignore[no-untyped-def]
+) -> CountReport:
     """/done: the count goes to the store's managers with its variance."""
     session = _counting_session(uow, staff, location_code)
     if not session.lines:
@@ -266,9 +266,9 @@ def submit_count(
     return report
 
 
-def approve_count(
+def approve_count(  # type: ignore[no-untyped-def]
     uow, staff: StaffMember, count_id: int, threshold: VarianceThreshold, now: datetime
-) -> CountDecided:  # type: ignore[no-untyped-def]
+) -> CountDecided:
     """Post the variance (against the book when each item was counted) to the ledger."""
     session = _awaiting_decision(uow, staff, count_id)
     if session.needs_recount(threshold):
@@ -290,9 +290,9 @@ def approve_count(
     return decided
 
 
-def request_recount(
+def request_recount(  # type: ignore[no-untyped-def]
     uow, staff: StaffMember, count_id: int, threshold: VarianceThreshold, now: datetime
-) -> CountDecided:  # type: ignore[no-untyped-def]
+) -> CountDecided:
     """Send the flagged lines (or every line with a variance) back to staff, to count again from zero."""
     session = _awaiting_decision(uow, staff, count_id)
     lines = session.lines_over(threshold) or [line for line in session.lines.values() if line.variance]
@@ -341,15 +341,28 @@ def counting_at(uow, location_code: str) -> int | None:  # type: ignore[no-untyp
     return session.id if session else None
 
 
-def count_sheet(
+def count_sheet(  # type: ignore[no-untyped-def]
     uow, staff: StaffMember, location_code: str, page: int, count_id: int | None = None
-) -> CountSheet:  # type: ignore[no-untyped-def]
+) -> CountSheet:
     """One page of the items to count, with what has been counted so far."""
     staff.require(Permission.COUNT, location_code)
     session = uow.counts.active_at(location_code)
     if session is None or (count_id is not None and session.id != count_id):
         raise DomainError("count_not_open", location=location_code)
     return _sheet(uow, session, page)
+
+
+def identify_code(uow, code: str) -> tuple[Product, int]:  # type: ignore[no-untyped-def]
+    """A SKU, or a barcode with the units it stands for."""
+    product = uow.catalog.get(code) or uow.catalog.get(code.upper())
+    if product is not None:
+        return product, 1
+    if looks_like_barcode(code):
+        found = uow.catalog.by_barcode_keys(lookup_keys(code))
+        if found:
+            return found[0]
+        raise NotFound("count_unknown_barcode", barcode=code)
+    raise NotFound("count_unknown_code", code=code)
 
 
 # -- /undo -------------------------------------------------------------------------
@@ -398,9 +411,9 @@ def _category_carried(uow, location_code: str, category: str) -> str:  # type: i
     )
 
 
-def _counting_session(
+def _counting_session(  # type: ignore[no-untyped-def]
     uow, staff: StaffMember, location_code: str, count_id: int | None = None
-) -> CountSession:  # type: ignore[no-untyped-def]
+) -> CountSession:
     staff.require(Permission.COUNT, location_code)
     active = uow.counts.active_at(location_code)
     if active is None or (count_id is not None and active.id != count_id):
@@ -420,7 +433,7 @@ def _awaiting_decision(uow, staff: StaffMember, count_id: int) -> CountSession: 
     return session
 
 
-def _record_line(uow, session: CountSession, line: EntryLine, stamp: Stamp):  # type: ignore[no-untyped-def]
+def _record_line(uow, session: CountSession, line: EntryLine, stamp: Stamp) -> CountedEntry:  # type: ignore[no-untyped-def]
     if line.problem:
         raise DomainError(line.problem, line=line.text)
     product, per_code = identify_code(uow, line.code)
@@ -432,19 +445,6 @@ def _record_line(uow, session: CountSession, line: EntryLine, stamp: Stamp):  # 
     position = uow.stock.get(session.location_code, product.sku)
     counted = session.record(position, units, product.unit_cost, stamp)
     return CountedEntry(product.sku, product.name, units, per_code, counted.counted)
-
-
-def identify_code(uow, code: str) -> tuple[Product, int]:  # type: ignore[no-untyped-def]
-    """A SKU, or a barcode with the units it stands for."""
-    product = uow.catalog.get(code) or uow.catalog.get(code.upper())
-    if product is not None:
-        return product, 1
-    if looks_like_barcode(code):
-        found = uow.catalog.by_barcode_keys(lookup_keys(code))
-        if found:
-            return found[0]
-        raise NotFound("count_unknown_barcode", barcode=code)
-    raise NotFound("count_unknown_code", code=code)
 
 
 def _progress(uow, session: CountSession, listed: list[Product] | None = None) -> CountProgress:  # type: ignore[no-untyped-def]
