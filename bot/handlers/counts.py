@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
@@ -266,7 +266,10 @@ async def _looks_like_entries(context: BotContext, lines: list[EntryLine]) -> bo
     )
 
 
-def _add_buttons(update: Update, context: BotContext, count_id: int, skus: list[str]):  # type: ignore[no-untyped-def]
+def _add_buttons(
+    update: Update, context: BotContext, count_id: int, skus: list[str]
+) -> InlineKeyboardMarkup | None:
+    """+1 / +6 / +12 rows under the first few items of an answer."""
     signer: CallbackSigner = context.bot_data["signer"]
     rows = []
     for sku in skus[:ADD_BUTTON_ITEMS]:
