@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from adapters.charts import sales_comparison_png
 from adapters.db.timeutil import as_utc
+from adapters.templates import render
 from domain.alerts import AlertRule, Reading
 from domain.staff import Role, StaffMember
 from notifications.alerts import read_positions
@@ -25,6 +26,7 @@ from notifications.outbox import enqueue
 log = logging.getLogger(__name__)
 EVENT = "digest"
 CHART_EVENT = "digest/chart"  # Telegram captions stop at 1024 characters: the chart goes as its own photo
+TELEGRAM_LIMIT = 4000  # characters of one Telegram message (4096), with room for the HTML tags' entities
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,31 @@ def collect_digest(uow, manager: StaffMember, now: datetime, settings: DigestSet
         "transfers": _open_transfers(uow, codes, now),
         "counts": _counts_awaiting(uow, codes, now),
         "extra_sections": [{"template": s.template, "facts": s.facts} for s in extras],
+        "more_stores": 0,
     }
+
+
+def fit_for_telegram(facts: dict, lang: str, limit: int = TELEGRAM_LIMIT) -> dict:
+    """The digest trimmed until its Telegram text fits one message: fewer items per store, then fewer stores.
+
+    Stores with nothing low go first; the email keeps everything.
+    """
+    if len(render(f"notifications/{EVENT}/telegram", lang, html=True, **facts)) <= limit:
+        return facts
+    stores = sorted(facts["stores"], key=lambda s: (-s["out_count"], -s["low_count"], s["code"]))
+    for keep in (5, 1, 0):
+        trimmed = [_trim_store(store, keep) for store in stores]
+        for count in range(len(trimmed), 0, -1):
+            candidate = {**facts, "stores": trimmed[:count], "more_stores": len(trimmed) - count}
+            if len(render(f"notifications/{EVENT}/telegram", lang, html=True, **candidate)) <= limit:
+                return candidate
+    return {**facts, "stores": [], "transfers": facts["transfers"][:5], "counts": facts["counts"][:5], "more_stores": len(stores)}
+
+
+def _trim_store(store: dict, keep: int) -> dict:
+    lines = [item for group in store["categories"] for item in group["lines"]][:keep]
+    shown = len(lines)
+    return {**store, "categories": _by_category(lines), "more": store["low_count"] - shown}
 
 
 def chart_for(facts: dict) -> bytes:
@@ -104,7 +130,7 @@ def digest_notifications(uow, manager: StaffMember, facts: dict, chart: bytes, k
     notes = []
     if channels.telegram:
         chat = str(manager.telegram_user_id)
-        notes.append(_note(f"{key}:telegram", Channel.TELEGRAM, chat, EVENT, lang, facts))
+        notes.append(_note(f"{key}:telegram", Channel.TELEGRAM, chat, EVENT, lang, fit_for_telegram(facts, lang)))
         notes.append(_note(f"{key}:telegram:chart", Channel.TELEGRAM, chat, CHART_EVENT, lang, _chart_facts(facts), chart))
     if channels.email and manager.email:
         notes.append(_note(f"{key}:email", Channel.EMAIL, manager.email, EVENT, lang, facts, chart))

@@ -17,13 +17,13 @@ from adapters.templates import render
 from bot.callbacks import Button, CallbackSigner
 from bot.context import BotContext
 from bot.people import current_staff, explain
-from bot.replies import MAX_MESSAGE_CHARS, keyboard, label, language_of, reply, text_of
+from bot.replies import keyboard, label, language_of, reply, text_of
 from bot.routing import Router
 from domain.alerts import AlertRule
 from domain.errors import DomainError, NotAllowed
 from domain.staff import Permission, StaffMember
 from notifications.alerts import acknowledge_alert, snooze_alert
-from notifications.digests import DigestSettings, chart_for, collect_digest
+from notifications.digests import DigestSettings, chart_for, collect_digest, fit_for_telegram
 
 SETTINGS_KEY = "digest_settings"  # bot_data: the DigestSettings the composition root chose
 
@@ -98,7 +98,7 @@ async def digest_command(update: Update, context: BotContext) -> None:
 
     facts, chart = await services.read(build)
     lang = language_of(update, context)
-    text = render("notifications/digest/telegram", lang, html=True, **facts)[:MAX_MESSAGE_CHARS]
+    text = render("notifications/digest/telegram", lang, html=True, **fit_for_telegram(facts, lang))
     await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
     caption = render("notifications/digest/chart/telegram", lang, html=True, **facts)
     await context.bot.send_photo(chat.id, chart, caption=caption, parse_mode=ParseMode.HTML)

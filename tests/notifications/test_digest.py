@@ -16,7 +16,13 @@ from domain.counts import CountLine, CountSession, CountState
 from domain.sales import Receipt, ReceiptLine
 from domain.services.sales import post_receipts
 from domain.transfers import TransferRequest
-from notifications.digests import DigestSection, DigestSettings, collect_digest, send_daily_digests
+from notifications.digests import (
+    DigestSection,
+    DigestSettings,
+    collect_digest,
+    fit_for_telegram,
+    send_daily_digests,
+)
 from tests.conftest import FrozenClock
 from tests.support.chain import write_chain
 
@@ -142,3 +148,18 @@ def test_the_daily_digest_goes_once_a_day_to_each_manager_on_the_channels_they_c
         assert unit.outbox.by_key(f"digest:{WAREHOUSE_MANAGER}:{day}:email") is None
         assert unit.outbox.by_key(f"digest:{ADMIN}:{day}:telegram") is not None
     assert first == 5 and again == 0  # manager: text + chart + email; admin: text + chart
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_digest_too_long_for_one_telegram_message_keeps_the_worst_stores_and_counts_the_rest(shop, lang: str) -> None:
+    sell(shop, "A", local(19, 12), "COLA330", 10)  # S01 runs out
+    facts = digest_for(shop, ADMIN)
+    quiet = next(s for s in facts["stores"] if s["code"] == "S02")
+    facts["stores"] += [{**quiet, "code": f"X{n:02d}", "name": f"Store number {n}"} for n in range(80)]
+
+    fitted = fit_for_telegram(facts, lang)
+
+    text = render("notifications/digest/telegram", lang, html=True, **fitted)
+    assert len(text) <= 4000 and fitted["stores"][0]["code"] == "S01"
+    assert fitted["more_stores"] == len(facts["stores"]) - len(fitted["stores"]) > 0
+    assert str(fitted["more_stores"]) in text
