@@ -59,6 +59,7 @@ class ScheduledJob:
 class ScheduleSettings:
     tz_name: str = "Asia/Shanghai"
     digest_time: str = "08:30"  # local time of the daily digest
+    digest_days: str = "mon-sun"  # cron day_of_week, e.g. "mon-sat" to skip Sundays (in the local zone)
     low_stock_sweep_minutes: float = 15.0
     misfire_grace_minutes: float = 240.0  # a run later than this after its time is skipped
     standby_poll_seconds: float = 5.0  # how often a standby tries to become leader
@@ -188,7 +189,9 @@ def standard_jobs(work: AlertJobs, settings: ScheduleSettings) -> list[Scheduled
         ),
         ScheduledJob(
             "daily_digest",
-            CronTrigger(hour=settings.digest_at.hour, minute=settings.digest_at.minute, timezone=zone),
+            CronTrigger(
+                day_of_week=settings.digest_days, hour=settings.digest_at.hour, minute=settings.digest_at.minute, timezone=zone
+            ),
             work.daily_digests,
         ),
     ]

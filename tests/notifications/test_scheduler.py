@@ -13,7 +13,14 @@ from sqlalchemy import create_engine, text
 from adapters.csvio.importer import Importer
 from adapters.db.unit_of_work import UnitOfWorkFactory
 from adapters.leader import FileLock
-from notifications.scheduler import AlertJobs, ScheduledJob, Scheduler, ScheduleSettings, build_scheduler
+from notifications.scheduler import (
+    AlertJobs,
+    ScheduledJob,
+    Scheduler,
+    ScheduleSettings,
+    build_scheduler,
+    standard_jobs,
+)
 from tests.support.chain import write_chain
 
 SALES_DAY = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # the tiny chain's sales are in the 28 days before
@@ -106,3 +113,14 @@ async def test_a_job_with_a_changed_interval_is_rescheduled_not_kept(tmp_path: P
     await second.shutdown()
 
     assert (hourly - minutely).total_seconds() > 3000
+
+
+def test_the_digest_fires_at_the_local_time_on_the_chosen_days_only() -> None:
+    work = AlertJobs(uow=None, clock=lambda: SALES_DAY)
+    settings = ScheduleSettings(tz_name="Asia/Shanghai", digest_time="07:45", digest_days="mon-fri")
+    [digest] = [job for job in standard_jobs(work, settings) if job.id == "daily_digest"]
+
+    friday_evening = datetime(2026, 11, 20, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    fires = digest.trigger.get_next_fire_time(None, friday_evening)
+
+    assert (fires.strftime("%a %H:%M"), fires.utcoffset().total_seconds()) == ("Mon 07:45", 8 * 3600)
