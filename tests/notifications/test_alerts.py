@@ -16,6 +16,7 @@ from domain.alerts import AlertState, ThresholdBasis, Verdict
 from domain.errors import NotAllowed
 from domain.sales import Receipt, ReceiptLine
 from domain.services.sales import post_receipts
+from domain.stock import Stamp, write_off
 from notifications.alerts import LowStockWatch, acknowledge_alert, snooze_alert, sweep_low_stock
 from tests.support.chain import write_chain
 
@@ -218,3 +219,12 @@ def test_a_failing_alert_check_never_costs_the_sale(shop, clock) -> None:
     assert [r.receipt_id for r in report.posted] == ["R1"]
     with shop(readonly=True) as unit:
         assert unit.stock.get("S01", "COLA330").on_hand == 4
+
+
+def test_any_committed_movement_is_checked_not_only_sales(shop, clock) -> None:
+    with shop() as unit:  # a damaged case written off, as a count or transfer would move stock
+        write_off(unit.stock.get("S01", "COLA330"), 7, Stamp(clock(), "staff:200001", "damage:1"))
+        unit.commit()
+
+    [alert] = open_alerts(shop)
+    assert (alert.sku, alert.available) == ("COLA330", 3)
