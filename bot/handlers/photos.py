@@ -9,6 +9,7 @@ from telegram.ext import Application, MessageHandler, filters
 
 from adapters.barcode import DecodedCode, ScanResult, ScanStatus
 from bot.callbacks import CallbackSigner
+from bot.handlers import counts
 from bot.context import BotContext
 from bot.handlers.stock import send_card
 from bot.people import current_staff, store_of_chat
@@ -72,7 +73,7 @@ async def _count_if_counting(
     update: Update, context: BotContext, staff: StaffMember, here: str, products: list[tuple[Product, int]]
 ) -> bool:
     """In an open count at this store, each decoded product counts (a carton its pack)."""
-    return False
+    return await counts.count_scanned(update, context, staff, here, [(p.sku, units) for p, units in products])
 
 
 def _unique(hits: list[tuple[Product, int]]) -> list[tuple[Product, int]]:

@@ -60,3 +60,12 @@ async def test_a_file_that_is_not_an_image_gets_a_clear_message(world: World) ->
     await world.sandbox.send_document(CLERK, S01_GROUP, b"%PDF-1.4 not an image", "report.pdf", "application/pdf")
     reply = await world.sandbox.wait_for_bot_message(S01_GROUP, after_message_id=last)
     assert "不是图片" in reply["text"]
+
+
+async def test_in_an_open_count_a_photo_counts_the_product(world: World) -> None:
+    await world.say(CLERK, S01_GROUP, "/count")
+    reply = await send_and_wait(world, barcode_photo("6901234567892"))
+    with world.uow(readonly=True) as unit:
+        session = unit.counts.active_at("S01")
+    assert session is not None and session.lines["COLA330"].counted == 1
+    assert "COLA330" in reply["text"] or "可口可乐" in reply["text"]
