@@ -328,3 +328,75 @@ class PositionSalesRateRow(SQLModel, table=True):
     sku: str = Field(primary_key=True, max_length=64)
     daily_units: float
     computed_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class MemberSegmentRow(SQLModel, table=True):
+    """The nightly member scores: what /offers and campaigns read (replaced whole by each run)."""
+
+    __tablename__ = "member_segment"
+    member_id: str = Field(primary_key=True, max_length=64)
+    segment: str = Field(max_length=16, index=True)
+    tier: str = Field(default="", max_length=16)
+    recency_days: int | None = None
+    frequency: int = 0
+    monetary: float = 0.0
+    p_buy_30d: float = 0.0
+    p_buy_90d: float = 0.0
+    expected_value_90d: float = 0.0
+    top_categories: str = ""
+    next_best_skus: str = ""
+    computed_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class CampaignRow(SQLModel, table=True):
+    """A promotion campaign: its terms as JSON, and where it stands (draft, approved, cancelled, reported)."""
+
+    __tablename__ = "campaign"
+    campaign_id: str = Field(primary_key=True, max_length=32)
+    name: str
+    spec: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(max_length=16, index=True)
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    approved_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    approved_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    valid_until: datetime = Field(sa_column=_ts(nullable=False))
+    reported_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class CouponRow(SQLModel, table=True):
+    """A member's personal code for one campaign."""
+
+    __tablename__ = "coupon"
+    __table_args__ = (UniqueConstraint("campaign_id", "member_id"),)
+    code: str = Field(primary_key=True, max_length=16)
+    campaign_id: str = Field(foreign_key="campaign.campaign_id", index=True)
+    member_id: str = Field(max_length=64, index=True)
+    valid_from: datetime = Field(sa_column=_ts(nullable=False))
+    valid_until: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class CouponRedemptionRow(SQLModel, table=True):
+    """A coupon used on a receipt; the unique code is what stops two tills redeeming it twice."""
+
+    __tablename__ = "coupon_redemption"
+    code: str = Field(primary_key=True, max_length=16)
+    campaign_id: str = Field(max_length=32, index=True)
+    member_id: str = Field(max_length=64)
+    receipt_id: str = Field(max_length=64)
+    at: datetime = Field(sa_column=_ts(nullable=False))
+    discount: float = 0.0
+    points: int = 0
+
+
+class CampaignContactRow(SQLModel, table=True):
+    """Who a campaign reached (treatment, with channel and time) or held back (control): history for caps and results."""
+
+    __tablename__ = "campaign_contact"
+    __table_args__ = (Index("ix_campaign_contact_member", "member_id", "sent_at"),)
+    campaign_id: str = Field(foreign_key="campaign.campaign_id", primary_key=True)
+    member_id: str = Field(primary_key=True, max_length=64)
+    treated: bool
+    channel: str | None = Field(default=None, max_length=16)
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    message_cost: float = 0.0

@@ -11,7 +11,9 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from adapters.db.alert_repository import AlertRepository
+from adapters.db.campaign_repository import CampaignRepository
 from adapters.db.engine import Database
+from adapters.db.member_frames_db import MemberFramesReader
 from adapters.db.outbox_repository import OutboxRepository
 from adapters.db.repositories import (
     CatalogRepository,
@@ -58,6 +60,8 @@ class SqlUnitOfWork:
         self.actions = UserActions(self.connection)
         self.outbox = OutboxRepository(self.connection, lock_rows=lock)
         self.alerts = AlertRepository(self.connection, lock_rows=lock)
+        self.campaigns = CampaignRepository(self.connection)
+        self.member_frames = MemberFramesReader(self.connection)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
