@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -218,7 +219,7 @@ def test_a_failing_alert_check_never_costs_the_sale(shop, clock) -> None:
 
     assert [r.receipt_id for r in report.posted] == ["R1"]
     with shop(readonly=True) as unit:
-        assert unit.stock.get("S01", "COLA330").on_hand == 4
+        assert unit.stock.get("S01", "COLA330").on_hand == 2
 
 
 def test_any_committed_movement_is_checked_not_only_sales(shop, clock) -> None:
@@ -228,3 +229,16 @@ def test_any_committed_movement_is_checked_not_only_sales(shop, clock) -> None:
 
     [alert] = open_alerts(shop)
     assert (alert.sku, alert.available) == ("COLA330", 3)
+
+
+def test_two_sales_at_the_same_moment_open_one_alert(any_shop, clock) -> None:
+    sales = [threading.Thread(target=sell, args=(any_shop, clock, f"C{qty}", "S01", "COLA330", qty)) for qty in (6, 2)]
+    for sale in sales:
+        sale.start()
+    for sale in sales:
+        sale.join()
+
+    [alert] = open_alerts(any_shop)
+    assert len(messages_about(any_shop, alert.id)) == 1
+    with any_shop(readonly=True) as unit:
+        assert unit.stock.get("S01", "COLA330").on_hand == 2
