@@ -25,7 +25,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from adapters.barcode import zbar
 from adapters.barcode.loading import load_grayscale
-from adapters.barcode.regions import Region, candidate_regions
+from adapters.barcode.regions import Region, bar_angle, candidate_regions
 from adapters.barcode.result import DecodedCode, ScanResult, ScanStatus
 from adapters.barcode.symbols import READ_FORMATS, decoded_code
 
@@ -52,10 +52,16 @@ def decode_pixels(gray: np.ndarray) -> list[DecodedCode]:
     half = _half(gray)
     whole = half if noise_level(gray) > NOISY or max(gray.shape) > READ_SIDE else _Scaled(gray, 1.0)
     whole = _fit(whole, READ_SIDE)
-    found.add(_read(whole.pixels, try_invert=True), whole.scale)  # try_invert helps QR and DataMatrix
+    # try_invert finds light-on-dark QR and DataMatrix (not linear codes: see _crop_readings).
+    for code, box in checked_reads(_read(whole.pixels, try_invert=True)):
+        area = found.mark(box, whole.scale)
+        if code.format in STRONG_CHECKS:
+            found.keep(code)
+        else:
+            _confirm(gray, code, area, found)
     for region in candidate_regions(half.pixels, to_photo=2.0):
         if not found.explains(region):
-            _read_region(gray, region, found)
+            _vote(_upright_crop(gray, region), Counter(), found)
     if not found.codes:
         _fallbacks(whole.pixels, found)
     return found.codes
@@ -71,11 +77,11 @@ class _Findings:
         self.codes: list[DecodedCode] = []
         self._boxes: list[Box] = []
 
-    def add(self, barcodes: list[zxingcpp.Barcode], scale: float) -> None:
-        """Keep the checked, unambiguous reads of a whole-photo pass; `scale` maps them onto the photo."""
-        for code, box in checked_reads(barcodes):
-            self._boxes.append(_widened(box, scale))
-            self.keep(code)
+    def mark(self, box: Box, scale: float) -> Box:
+        """Note where a whole-photo read sits (`scale` maps it onto the photo); the area in photo pixels."""
+        area = _widened(box, scale)
+        self._boxes.append(area)
+        return area
 
     def keep(self, code: DecodedCode) -> None:
         if code not in self.codes:
@@ -93,17 +99,31 @@ def checked_reads(barcodes: list[zxingcpp.Barcode]) -> list[tuple[DecodedCode, B
 
 
 def _unambiguous(reads: list[tuple[DecodedCode, Box]]) -> list[tuple[DecodedCode, Box]]:
-    """Drop reads that disagree about the same spot.
+    """Drop reads that disagree about the same spot, and fragments of a bigger linear code.
 
     A blurred EAN can yield two values from different scan lines of one symbol,
     both with a valid check digit; neither can be trusted, so later attempts
-    (other crops and filters) must settle it.
+    (other crops and filters) must settle it. Scan lines through the long guard
+    bars and the digits under an EAN-13 can pass for a UPC-E next to it.
     """
     return [
         (code, box)
         for code, box in reads
-        if not any(other != code and _overlap(box, other_box) > 0.5 for other, other_box in reads)
+        if not any(
+            (other != code and _overlap(box, other_box) > 0.5) or _is_fragment(code, box, other, other_box)
+            for other, other_box in reads
+        )
     ]
+
+
+def _is_fragment(code: DecodedCode, box: Box, other: DecodedCode, other_box: Box) -> bool:
+    if code.format in STRONG_CHECKS or other.format in STRONG_CHECKS or other == code:
+        return False
+    return _length(box) < 0.8 * _length(other_box) and _overlap(box, _widened(other_box, 1.0)) > 0
+
+
+def _length(box: Box) -> float:
+    return max(box[2] - box[0], box[3] - box[1])
 
 
 def _bounds(position: zxingcpp.Position) -> Box:
@@ -125,7 +145,7 @@ def _overlap(a: Box, b: Box) -> float:
 def _widened(box: Box, scale: float) -> Box:
     """The box in photo pixels, widened: linear codes are reported as a thin band across the bars."""
     left, top, right, bottom = (value / scale for value in box)
-    pad = max(right - left, bottom - top) * 0.3
+    pad = _length((left, top, right, bottom)) * 0.3
     return left - pad, top - pad, right + pad, bottom + pad
 
 
@@ -163,16 +183,24 @@ def _fit(image: _Scaled, side: int) -> _Scaled:
     return _Scaled(np.asarray(Image.fromarray(image.pixels).reduce(factor)), image.scale / factor)
 
 
-def _read_region(gray: np.ndarray, region: Region, found: _Findings) -> None:
+def _confirm(gray: np.ndarray, code: DecodedCode, area: Box, found: _Findings) -> None:
+    """Keep a weakly checked whole-photo read only if a closer look at its spot agrees."""
+    height, width = gray.shape
+    left, top = max(0, int(area[0])), max(0, int(area[1]))
+    right, bottom = min(width, int(area[2])), min(height, int(area[3]))
+    angle = bar_angle(gray[top:bottom, left:right]) if bottom - top > 24 and right - left > 24 else 0.0
+    _vote(_upright_crop(gray, Region(top, left, bottom, right, angle, 0.0)), Counter({code: 1}), found)
+
+
+def _vote(crop: Image.Image, votes: Counter[DecodedCode], found: _Findings) -> None:
     """Read a crop with several decoders and filters until a read is trustworthy.
 
     Blur, and filters against it, can turn a bar into its neighbour's width, and
     an EAN's check digit misses two such errors; so a weakly checked code must
-    be read the same way twice (by zxing-cpp and pyzbar, or through two
-    filters) and more often than any other value of its format.
+    be read the same way twice (whole photo, zxing-cpp and pyzbar on the crop,
+    or two filters) and more often than any other value of its format.
     """
-    votes: Counter[DecodedCode] = Counter()
-    for codes in _crop_readings(_upright_crop(gray, region)):
+    for codes in _crop_readings(crop):
         votes.update(set(codes))
         accepted = [code for code in votes if code.format in STRONG_CHECKS or _confirmed(code, votes)]
         if accepted:
@@ -226,7 +254,7 @@ def _crop_readings(crop: Image.Image) -> Iterator[list[DecodedCode]]:
 
 
 def _zxing_codes(pixels: np.ndarray) -> list[DecodedCode]:
-    return [code for code, _ in checked_reads(_read(pixels, try_invert=False))]
+    return [code for code, _ in checked_reads(_read(pixels, try_invert=False, try_rotate=False))]
 
 
 def _fallbacks(pixels: np.ndarray, found: _Findings) -> None:

@@ -66,6 +66,13 @@ def candidate_regions(image: np.ndarray, to_photo: float = 1.0, limit: int = 4) 
     return regions[:limit]
 
 
+def bar_angle(pixels: np.ndarray) -> float:
+    """The direction (degrees) of the bars' gradient in an image mostly filled by one linear code."""
+    jxx, jyy, jxy = _structure_tensor_cells(pixels)
+    oriented = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2)
+    return _dominant_angle(jxx.ravel(), jyy.ravel(), jxy.ravel(), oriented.ravel())
+
+
 def _dominant_angle(jxx: np.ndarray, jyy: np.ndarray, jxy: np.ndarray, weight: np.ndarray) -> float:
     """The gradient direction (degrees) most of the region's energy agrees on.
 

@@ -15,9 +15,12 @@ import io
 import random
 from dataclasses import dataclass
 
+import barcode as python_barcode
 import numpy as np
 import zxingcpp
+from barcode.writer import ImageWriter
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from scipy import signal
 
 from domain.barcodes import Symbology, gs1_check_digit, parse_barcode
 
@@ -101,6 +104,11 @@ def _module_size(condition: str, kind: str, rng: random.Random) -> int:
 def _symbol(kind: str, rng: random.Random, module: int) -> tuple[str, str, Image.Image]:
     """(our format name, the text a reader reports, the drawn symbol on white with quiet zones)."""
     fmt, content, text, options = _content(kind, rng)
+    reported = {"GS1-128": "Code 128", "GS1 DataMatrix": "DataMatrix", "GS1 QR": "QR"}.get(kind, kind)
+    # Half the retail and label codes come from python-barcode, with the digits printed under
+    # the bars as on real packs; the rest, and every 2D and GS1 code, from zxing-cpp's writer.
+    if kind in _PYTHON_BARCODE_NAMES and rng.random() < 0.5:
+        return reported, text, _python_barcode(kind, content, module)
     barcode = zxingcpp.create_barcode(content, fmt, **options)
     pixels = np.array(barcode.to_image(scale=module, add_quiet_zones=True))
     image = Image.fromarray(pixels)
@@ -108,8 +116,27 @@ def _symbol(kind: str, rng: random.Random, module: int) -> tuple[str, str, Image
         image = _pad(image, 2 * module)
     elif image.height < image.width // 3:
         image = image.resize((image.width, max(image.width // 3, image.height)), Image.NEAREST)
-    reported = {"GS1-128": "Code 128", "GS1 DataMatrix": "DataMatrix", "GS1 QR": "QR"}.get(kind, kind)
     return reported, text, image
+
+
+_PYTHON_BARCODE_NAMES = {
+    "EAN-13": "ean13",
+    "EAN-8": "ean8",
+    "UPC-A": "upca",
+    "Code 39": "code39",
+    "Code 128": "code128",
+}
+
+
+def _python_barcode(kind: str, content: str, module: int) -> Image.Image:
+    # python-barcode computes EAN/UPC check digits itself and sizes in millimetres: at 254 dpi 0.1 mm is a pixel.
+    data = content[:-1] if kind in ("EAN-13", "EAN-8", "UPC-A") else content
+    options = {"add_checksum": False} if kind == "Code 39" else {}
+    symbol = python_barcode.get(_PYTHON_BARCODE_NAMES[kind], data, writer=ImageWriter(), options=options)
+    return symbol.render(
+        {"module_width": 0.1 * module, "module_height": 6.0 * module, "quiet_zone": 1.2 * module,
+         "font_size": 4 * module, "text_distance": 1.5 * module, "dpi": 254}
+    ).convert("L")  # fmt: skip
 
 
 def _content(kind: str, rng: random.Random) -> tuple[zxingcpp.BarcodeFormat, str, str, dict]:
@@ -270,14 +297,20 @@ def _gaussian_blur(symbols, rng, noise):
 
 def _motion_blur(symbols, rng, noise):
     scene = _scene(symbols, rng, noise, angle=rng.uniform(-20, 20))
-    length, direction = rng.randint(4, 7), rng.uniform(0, np.pi)
-    pixels = np.asarray(scene, dtype=np.float32)
-    steps = np.linspace(-length / 2, length / 2, length)
-    smeared = sum(
-        np.roll(pixels, (round(s * np.sin(direction)), round(s * np.cos(direction))), axis=(0, 1))
-        for s in steps
-    )
-    return _sensor(Image.fromarray((smeared / length).astype(np.uint8)), noise, 3), None
+    kernel = _motion_kernel(rng.uniform(3, 7), rng.uniform(0, 180))
+    smeared = signal.fftconvolve(np.asarray(scene, dtype=np.float32), kernel, mode="same")
+    return _sensor(Image.fromarray(np.clip(smeared, 0, 255).astype(np.uint8)), noise, 3), None
+
+
+def _motion_kernel(length: float, degrees: float) -> np.ndarray:
+    """A straight camera shake of `length` pixels: an anti-aliased line, drawn 8x larger and reduced."""
+    size, scale = int(length) // 2 * 2 + 3, 8
+    canvas = Image.new("L", (size * scale, size * scale), 0)
+    centre, reach = size * scale / 2, length * scale / 2
+    dx, dy = reach * np.cos(np.radians(degrees)), reach * np.sin(np.radians(degrees))
+    ImageDraw.Draw(canvas).line((centre - dx, centre - dy, centre + dx, centre + dy), fill=255, width=scale)
+    kernel = np.asarray(canvas.reduce(scale), dtype=np.float32)
+    return kernel / kernel.sum()
 
 
 def _noise(symbols, rng, noise):
