@@ -66,7 +66,8 @@ def schedule_promotions(uow, approved: ApprovedCampaign, now: datetime) -> int: 
         address = address_of(member, channel) if member else None
         if address is None:
             continue
-        lang = member.language or "zh"
+        chosen = uow.chat_settings.language(member.telegram_user_id) if member.telegram_user_id else None
+        lang = member.language or chosen or "zh"
         store = stores.get(uow.campaigns.usual_store(member.member_id) or "", "")
         facts = promotion_facts(
             member, plan.draft, approved.codes[member.member_id], store, lang, plan.campaign.tz

@@ -196,6 +196,7 @@ class ApprovedCampaign:
 
     plan: CampaignPlan
     codes: dict[str, str]
+    queued: int = 0  # messages written to the outbox
 
 
 # Turns an approved campaign into outbox rows in the same transaction; returns how many it queued.
@@ -272,10 +273,9 @@ def approve_campaign(  # type: ignore[no-untyped-def]
     uow.campaigns.add_contacts(
         list(zip(plan.audience.contacts(), costs, strict=True)), plan.audience.control, campaign_id
     )
-    approved = ApprovedCampaign(plan, codes)
-    schedule(uow, approved, now)
+    queued = schedule(uow, ApprovedCampaign(plan, codes), now)
     uow.commit()
-    return approved
+    return ApprovedCampaign(plan, codes, queued)
 
 
 def _issue_codes(uow, secret: bytes, campaign_id: str, member_ids: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
