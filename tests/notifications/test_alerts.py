@@ -219,7 +219,7 @@ def test_a_failing_alert_check_never_costs_the_sale(shop, clock) -> None:
 
     assert [r.receipt_id for r in report.posted] == ["R1"]
     with shop(readonly=True) as unit:
-        assert unit.stock.get("S01", "COLA330").on_hand == 2
+        assert unit.stock.get("S01", "COLA330").on_hand == 4
 
 
 def test_any_committed_movement_is_checked_not_only_sales(shop, clock) -> None:
