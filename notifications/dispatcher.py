@@ -31,6 +31,44 @@ CANCELLED, DEAD = "cancelled", "dead"
 WAIT_FOR_EARLIER = timedelta(seconds=5)  # an edit whose original is still on its way
 
 
+class BatchWriter:
+    """Many small outcome writes, few transactions: each caller awaits its own write, which is committed
+    together with the others that arrived within `delay` seconds (hundreds of sends a second otherwise
+    mean hundreds of commits). Actions take the unit of work and must not commit."""
+
+    def __init__(self, uow_factory: Any, delay: float = 0.02) -> None:
+        self._uow = uow_factory
+        self._delay = delay
+        self._waiting: list[tuple[Callable[[Any], None], asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def write(self, action: Callable[[Any], None]) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((action, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.ensure_future(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(self._delay)
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await asyncio.to_thread(self._uow.run, partial(_apply_all, [action for action, _ in batch]))
+            except Exception as error:  # noqa: BLE001 - every waiter learns its write failed
+                for _, done in batch:
+                    done.set_exception(error)
+            else:
+                for _, done in batch:
+                    done.set_result(None)
+
+
+def _apply_all(actions: list[Callable[[Any], None]], unit: Any) -> None:
+    for action in actions:
+        action(unit)
+    unit.commit()
+
+
 @dataclass(frozen=True, slots=True)
 class Claimed:
     entry: OutboxEntry
@@ -53,6 +91,7 @@ class Dispatcher:
         self._settings = settings
         self._pacer = RatePacer(settings)
         self._rng = rng or random.Random()
+        self._outcomes = BatchWriter(uow_factory)
 
     async def run_once(self, limit: int = 500) -> int:
         """Deliver everything due now (up to `limit` per channel); how many were delivered."""
@@ -85,7 +124,7 @@ class Dispatcher:
                 if self._clock() - recovered_at > timedelta(seconds=self._settings.sending_lease_seconds / 2):
                     recovered_at = self._clock()
                     await self._db(self._recover)
-                if len(claimed) < room or room <= 0:
+                if len(claimed) < room or room < window / 2:
                     await asyncio.wait(
                         {stopping, *in_flight}, timeout=poll_seconds, return_when="FIRST_COMPLETED"
                     )
@@ -114,13 +153,15 @@ class Dispatcher:
                 give_back(taken)
             if failure.retry_after:
                 self._pacer.pause(note.channel, note.address, failure.retry_after)
-            await self._db(partial(self._after_failure, entry=entry, failure=failure))
+            await self._outcomes.write(partial(self._after_failure, entry=entry, failure=failure))
             return 0
         except Exception as error:  # noqa: BLE001 - the provider may have taken it: never guess
             log.exception("sending outbox %s ended unexpectedly", entry.id)
-            await self._db(partial(self._after_unknown, entry=entry, reason=f"outcome unknown: {error!r}"))
+            await self._outcomes.write(
+                partial(self._after_unknown, entry=entry, reason=f"outcome unknown: {error!r}")
+            )
             return 0
-        await self._db(partial(self._mark_sent, outbox_id=entry.id, sent=sent))
+        await self._outcomes.write(partial(self._mark_sent, outbox_id=entry.id, sent=sent))
         return 1
 
     def _mark_sent(self, unit: Any, outbox_id: int, sent: Sent) -> None:
@@ -133,7 +174,6 @@ class Dispatcher:
             sent_as_photo=sent.as_photo,
             segments=sent.segments,
         )
-        unit.commit()
 
     def _after_failure(self, unit: Any, entry: OutboxEntry, failure: DeliveryFailed) -> None:
         attempts = entry.attempts + 1
@@ -148,7 +188,6 @@ class Dispatcher:
         else:
             due = now + timedelta(seconds=backoff_seconds(attempts, self._settings, self._rng))
             unit.outbox.reschedule(entry.id, due, failure.reason)
-        unit.commit()
 
     def _after_unknown(self, unit: Any, entry: OutboxEntry, reason: str) -> None:
         if entry.notification.member_id is not None:
@@ -158,7 +197,6 @@ class Dispatcher:
                 seconds=backoff_seconds(entry.attempts + 1, self._settings, self._rng)
             )
             unit.outbox.reschedule(entry.id, due, reason)
-        unit.commit()
 
     # --- claiming and recovering ---------------------------------------------------------------
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from email import policy
-from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+import io
+from email.generator import BytesGenerator
+from email.header import Header
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, parseaddr
 
 import aiosmtplib
 
@@ -15,9 +21,7 @@ from notifications.message import Channel, DeliveryFailed, Notification, Outgoin
 from notifications.settings import NotificationSettings
 
 CHART_CID = "chart"
-# Folding a long List-Unsubscribe at 78 columns can turn the URL into an RFC 2047 encoded word, which
-# mail clients then cannot use; 998 is the hard line limit, so headers stay on one line.
-MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
+SMTP_COMPAT = compat32.clone(linesep="\r\n")
 
 
 class SmtpEmailGateway:
@@ -28,22 +32,24 @@ class SmtpEmailGateway:
         settings: NotificationSettings,
         unsubscribe: UnsubscribeLinks | None = None,
         timeout: float = 30.0,
+        max_connections: int = 8,
     ) -> None:
         self._settings = settings
         self._unsubscribe = unsubscribe
         self._timeout = timeout
-        self._idle: list[
-            aiosmtplib.SMTP
-        ] = []  # open connections, reused: a new one per mail halves throughput
+        # Open connections are reused (a new one per mail halves throughput), at most `max_connections`.
+        self._idle: list[aiosmtplib.SMTP] = []
+        self._connections = asyncio.Semaphore(max_connections)
 
     async def send(self, outgoing: Outgoing) -> Sent:
         mail = self.compose(outgoing)
+        async with self._connections:
+            return await self._transmit(mail)
+
+    async def _transmit(self, mail: MIMEMultipart) -> Sent:
         client = await self._connection()
         try:
-            # Flattened here: aiosmtplib's own flattening re-folds headers at 78 columns.
-            await client.sendmail(
-                parseaddr(self._settings.mail_from)[1], [mail["To"]], mail.as_bytes(policy=MAIL_POLICY)
-            )
+            await client.sendmail(parseaddr(self._settings.mail_from)[1], [mail["To"]], flatten(mail))
         except aiosmtplib.SMTPResponseException as error:
             client.close()
             raise DeliveryFailed(
@@ -55,8 +61,8 @@ class SmtpEmailGateway:
         self._idle.append(client)
         return Sent(provider_ref=mail["Message-ID"])
 
-    def compose(self, outgoing: Outgoing) -> EmailMessage:
-        """The MIME message: text, HTML alternative, the chart related to the HTML, headers."""
+    def compose(self, outgoing: Outgoing) -> MIMEMultipart:
+        """The MIME message: text, and HTML as its alternative with the chart related to it; headers."""
         note = outgoing.notification
         unsubscribe_url = self._unsubscribe_url(note)
         facts = {
@@ -65,20 +71,30 @@ class SmtpEmailGateway:
             "unsubscribe_url": unsubscribe_url,
         }
         name = f"notifications/{note.event}"
-        mail = EmailMessage(policy=MAIL_POLICY)
-        mail["Subject"] = render(f"{name}/email_subject", note.lang, **facts).replace("\n", " ")
-        mail["From"] = self._settings.mail_from
+        html: MIMEMultipart | MIMEText = MIMEText(
+            render(f"{name}/email_html", note.lang, html=True, **facts), "html", "utf-8"
+        )
+        if note.image:
+            related = MIMEMultipart("related")
+            related.attach(html)
+            chart = MIMEImage(note.image, "png")
+            chart["Content-ID"] = f"<{CHART_CID}>"
+            chart["Content-Disposition"] = "inline"
+            related.attach(chart)
+            html = related
+        mail = MIMEMultipart("alternative")
+        subject = render(f"{name}/email_subject", note.lang, **facts).replace("\n", " ")
+        mail["Subject"] = Header(subject, "utf-8").encode()
+        sender_name, sender = parseaddr(self._settings.mail_from)
+        mail["From"] = formataddr((sender_name, sender), "utf-8")
         mail["To"] = note.address
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = message_id(note.key, self._settings.mail_from)
         if unsubscribe_url and self._unsubscribe is not None and note.member_id:
             for header, value in self._unsubscribe.headers(note.member_id).items():
                 mail[header] = value
-        mail.set_content(render(f"{name}/email_text", note.lang, **facts))
-        mail.add_alternative(render(f"{name}/email_html", note.lang, html=True, **facts), subtype="html")
-        if note.image:
-            html_part = mail.get_payload()[1]
-            html_part.add_related(note.image, maintype="image", subtype="png", cid=f"<{CHART_CID}>")
+        mail.attach(MIMEText(render(f"{name}/email_text", note.lang, **facts), "plain", "utf-8"))
+        mail.attach(html)
         return mail
 
     def _unsubscribe_url(self, note: Notification) -> str | None:
@@ -112,6 +128,15 @@ class SmtpEmailGateway:
             if client.is_connected:
                 await client.quit()
         self._idle.clear()
+
+
+def flatten(mail: MIMEMultipart) -> bytes:
+    """The bytes on the wire. Headers are not folded: folding a long List-Unsubscribe can turn its URL
+    into an RFC 2047 encoded word mail clients cannot follow (aiosmtplib's own flattening would). The
+    compat32 MIME classes are used because the modern header registry costs milliseconds per mail."""
+    buffer = io.BytesIO()
+    BytesGenerator(buffer, mangle_from_=False, maxheaderlen=0, policy=SMTP_COMPAT).flatten(mail)
+    return buffer.getvalue()
 
 
 def message_id(key: str, mail_from: str) -> str:

@@ -11,11 +11,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from aiohttp import web
 
 from adapters.db.unit_of_work import UnitOfWorkFactory
 from adapters.twilio_signature import is_valid_twilio_signature
+from notifications.dispatcher import BatchWriter
 from notifications.message import Channel
 from notifications.policy import withdraw_consent
 from notifications.settings import NotificationSettings
@@ -35,6 +37,7 @@ def sms_webhook_routes(
     uow: UnitOfWorkFactory, settings: NotificationSettings, clock: Callable[[], datetime]
 ) -> list[web.RouteDef]:
     """POST /notifications/sms/status (StatusCallback) and POST /notifications/sms/inbound (replies)."""
+    statuses = BatchWriter(uow)  # two callbacks per SMS: at hundreds a second, commit them together
 
     async def signed_form(request: web.Request) -> dict[str, str] | None:
         form = {name: str(value) for name, value in (await request.post()).items()}
@@ -54,7 +57,7 @@ def sms_webhook_routes(
         outbox_id = request.query.get("outbox", "")
         if outbox_id.isdigit():
             now = clock()
-            await asyncio.to_thread(uow.run, lambda unit: _record_status(unit, int(outbox_id), form, now))
+            await statuses.write(partial(_record_status, outbox_id=int(outbox_id), form=form, now=now))
         return web.Response(status=204)
 
     async def inbound(request: web.Request) -> web.Response:
@@ -74,7 +77,6 @@ def _record_status(unit, outbox_id: int, form: dict[str, str], now: datetime) ->
     # waiting for a retry after a timeout, is sent and must not go out again.
     unit.outbox.confirm_sent(outbox_id, now, form.get("MessageSid"))
     unit.outbox.record_delivery_status(outbox_id, form.get("MessageStatus", ""))
-    unit.commit()
 
 
 def _stop(unit, phone: str, word: str, now: datetime) -> None:  # type: ignore[no-untyped-def]
