@@ -146,6 +146,10 @@ class Dispatcher:
     async def _deliver(self, item: Claimed) -> int:
         entry, note = item.entry, item.entry.notification
         taken = await self._pacer.acquire(note.channel, note.address)
+        if taken is None:
+            later = self._pacer.expected_wait(note.channel, note.address)
+            await self._outcomes.write(partial(self._postpone, entry=entry, seconds=later))
+            return 0
         try:
             sent = await self._gateways[note.channel].send(Outgoing(entry.id, note, item.edits))
         except DeliveryFailed as failure:
@@ -188,6 +192,10 @@ class Dispatcher:
         else:
             due = now + timedelta(seconds=backoff_seconds(attempts, self._settings, self._rng))
             unit.outbox.reschedule(entry.id, due, failure.reason)
+
+    def _postpone(self, unit: Any, entry: OutboxEntry, seconds: float) -> None:
+        due = self._clock() + timedelta(seconds=seconds)
+        unit.outbox.reschedule(entry.id, due, "waiting for the chat's rate limit", count_attempt=False)
 
     def _after_unknown(self, unit: Any, entry: OutboxEntry, reason: str) -> None:
         if entry.notification.member_id is not None:

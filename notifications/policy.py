@@ -107,12 +107,27 @@ class SlidingWindow:
         self.limit, self.per = limit, per
         self._sent: deque[float] = deque()
         self.paused_until = 0.0
+        self.queued = 0  # senders waiting for their turn
 
     def wait(self, now: float) -> float:
-        while self._sent and self._sent[0] <= now - self.per:
-            self._sent.popleft()
+        self._forget(now)
         full = self._sent[0] + self.per - now if len(self._sent) >= self.limit else 0.0
         return max(full, self.paused_until - now, 0.0)
+
+    def expected_wait(self, now: float) -> float:
+        """The wait for a sender joining the queue now, behind those already waiting."""
+        self._forget(now)
+        paused = max(self.paused_until - now, 0.0)
+        beyond = len(self._sent) + self.queued - self.limit  # how far past a full window the newcomer is
+        if beyond < 0:
+            return paused
+        if beyond < len(self._sent):
+            return max(self._sent[beyond] + self.per - now, paused)
+        return max((beyond // self.limit + 1) * self.per, paused)
+
+    def _forget(self, now: float) -> None:
+        while self._sent and self._sent[0] <= now - self.per:
+            self._sent.popleft()
 
     def take(self, now: float) -> float:
         self._sent.append(now)
@@ -148,15 +163,31 @@ class RatePacer:
             )
         return [chat, self._overall[channel]]
 
-    async def acquire(self, channel: Channel, address: str) -> list[tuple[SlidingWindow, float]]:
-        """Wait for a slot in each window (chat first, then channel) and take it; returns what to give back."""
+    async def acquire(
+        self, channel: Channel, address: str, max_wait: float = 5.0
+    ) -> list[tuple[SlidingWindow, float]] | None:
+        """Wait for a slot in each window (chat first, then channel) and take it; returns what to give back.
+
+        None, without waiting, when the chat's turn is more than `max_wait` seconds away (twenty alerts to
+        one group take a minute): the caller puts the message back instead of holding it while it waits.
+        """
         taken = []
         for window in self.windows(channel, address):
-            async with self._locks.setdefault(id(window), asyncio.Lock()):
-                while (delay := window.wait(time.monotonic())) > 0:
-                    await asyncio.sleep(delay)
-                taken.append((window, window.take(time.monotonic())))
+            if window.expected_wait(time.monotonic()) > max_wait and window is not self._overall[channel]:
+                give_back(taken)
+                return None
+            window.queued += 1
+            try:
+                async with self._locks.setdefault(id(window), asyncio.Lock()):
+                    while (delay := window.wait(time.monotonic())) > 0:
+                        await asyncio.sleep(delay)
+                    taken.append((window, window.take(time.monotonic())))
+            finally:
+                window.queued -= 1
         return taken
+
+    def expected_wait(self, channel: Channel, address: str) -> float:
+        return max(window.expected_wait(time.monotonic()) for window in self.windows(channel, address))
 
     def pause(self, channel: Channel, address: str, seconds: float) -> None:
         """Honour a provider's 'retry after': nothing more to that chat until then."""

@@ -135,3 +135,27 @@ async def test_a_restarted_dispatcher_delivers_everything_that_fell_due_while_it
 
     assert len(world.sandbox.bot_messages(STAFF_GROUP)) == 3
     assert len(world.sandbox.inbox(MEMBER_PHONE)) == 1 and len(world.sandbox.inbox(MEMBER_EMAIL)) == 1
+
+
+async def test_the_demo_without_providers_delivers_sms_and_email_into_the_sandbox(world):
+    from dataclasses import replace
+
+    from adapters.gateways import configured_gateways, into_sandbox
+    from notifications.dispatcher import Dispatcher
+    from notifications.settings import NotificationSettings
+
+    sink = await world.sandbox.start_smtp_sink()
+    sandbox_url = world.settings.sms_api_url.removesuffix("/sms")
+    settings = into_sandbox(
+        NotificationSettings(public_base_url=world.our_url), world.sandbox, sandbox_url, sink
+    )
+    bot = world.gateways[Channel.TELEGRAM]._bot
+    gateways = configured_gateways(replace(settings, sms_per_second=50), bot, world.signer, world.links)
+    world.enqueue(promotion("promo:sms", Channel.SMS), promotion("promo:email", Channel.EMAIL))
+
+    assert set(gateways) == {Channel.TELEGRAM, Channel.SMS, Channel.EMAIL}
+    assert await Dispatcher(world.uow, gateways, world.clock, settings).run_once() == 2
+    assert world.sandbox.inbox(MEMBER_PHONE) and world.sandbox.inbox(MEMBER_EMAIL)
+    for gateway in gateways.values():
+        if hasattr(gateway, "close"):
+            await gateway.close()

@@ -95,3 +95,16 @@ async def test_server_errors_are_retried_with_growing_waits_then_dead_lettered_a
         assert retry_dead_letter(unit, letter.id, "admin 900001", world.clock())
     assert await dispatcher.run_once() == 1
     assert len(world.sandbox.bot_messages(STAFF_GROUP)) == 1
+
+
+async def test_a_burst_to_one_group_sends_twenty_and_puts_the_rest_back_for_the_next_minute(world):
+    world.enqueue(*(staff_alert(f"low:{n:02d}") for n in range(22)))
+
+    assert await world.dispatcher().run_once() == 20
+
+    assert len(world.sandbox.bot_messages(STAFF_GROUP)) == 20
+    waiting = [world.row(f"low:{n:02d}") for n in range(22) if world.row(f"low:{n:02d}").state == "pending"]
+    assert len(waiting) == 2
+    for row in waiting:
+        wait = (row.due_at - world.clock().replace(tzinfo=None)).total_seconds()
+        assert 55 < wait < 65 and row.attempts == 0
