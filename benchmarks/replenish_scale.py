@@ -47,7 +47,8 @@ def synthetic_chain(stores: int, skus: int, seed: int = 7) -> ChainFrames:
                              "unit_cost": price * 0.65, "pack_size": 6})
     suppliers = pd.DataFrame({"supplier_code": "SUP", "sku": sku_codes, "unit_cost": price * 0.65,
                               "lead_time_days": rng.integers(3, 15, skus), "min_order_qty": 12, "pack_size": 6})
-    rate = rng.lognormal(-0.8, 1.2, skus)
+    # About 0.07 sales a day per store x SKU: like the demo chain, traffic not assortment sets volume.
+    rate = rng.lognormal(-3.5, 1.3, skus)
     days = pd.date_range(END - pd.Timedelta(days=HISTORY_DAYS), periods=HISTORY_DAYS, freq="D")
     weekday = np.where(days.weekday >= 5, 1.3, 0.95)
     parts = []

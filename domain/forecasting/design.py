@@ -17,7 +17,9 @@ from domain.forecasting.panel import SalesPanel
 
 SERIES_CATEGORICALS = ("category_id", "location_code_id", "region_id", "tier_id")
 STATE_FEATURES = ("zero_share", "days_since_sale", "age", "promo_recent", "price_ratio", "observed_days")
-CALENDAR_FEATURES = ("weekday", "week_of_year", "month", "day_of_month", "holiday", "festival_distance")
+CALENDAR_FEATURES = (
+    "weekday", "week_of_year", "month", "day_of_month", "holiday", "holiday_length", "festival_distance",
+)
 FEATURES = (
     "log_level", "recent_trend", "long_ratio", "size_ratio", "weekday_ratio", "horizon",
     *STATE_FEATURES, *CALENDAR_FEATURES, *SERIES_CATEGORICALS,

@@ -2,9 +2,8 @@
 
 A location needs stock when its position (on hand - reserved + in transit)
 is at or below its reorder point; it then wants to get back to its
-order-up-to level. Stores first take other locations' surplus (their
-warehouse's stock above its safety stock, nearby stores' stock above their
-order-up-to level); what is still missing is bought, rounded to packs and
+order-up-to level. Stores first take other locations' surplus (warehouse
+stock, nearby stores' stock above their order-up-to level); what is still missing is bought, rounded to packs and
 supplier minimums, unless the transfers already lift the position above the
 reorder point. Warehouses buy what they shipped and are short of.
 """
@@ -89,9 +88,9 @@ def plan_from_targets(targets: pd.DataFrame, frames: ChainFrames, config: Policy
 
 
 def surplus(targets: pd.DataFrame) -> pd.DataFrame:
-    """Whole units each location can spare: stores above their order-up-to level, warehouses
-    above their safety stock (a warehouse holds stock to feed its stores)."""
-    keep = np.where(targets["kind"] == "warehouse", targets["safety_stock"], targets["order_up_to"])
+    """Whole units each location can spare: stores above their order-up-to level; warehouses,
+    which sell nothing themselves, everything they hold (their stock exists to feed stores)."""
+    keep = np.where(targets["kind"] == "warehouse", 0.0, targets["order_up_to"])
     spare = np.floor(targets["on_hand"] - targets["reserved"] - keep)
     frame = targets[["location_code", "sku"]].assign(surplus=spare)
     return frame[frame["surplus"] > 0]

@@ -64,9 +64,9 @@ def test_a_small_surplus_covers_part_and_the_rest_is_bought_in_packs():
 def test_a_warehouse_buys_again_after_its_stock_went_to_stores():
     plan = plan_from_targets(targets(s02_on_hand=0, w01_on_hand=110), chain(), CONFIG)
     to_stores = plan[(plan["source_kind"] == "transfer") & (plan["source_code"] == "W01")]["suggested_qty"].sum()
-    assert to_stores == 90  # everything above its safety stock of 20
+    assert to_stores == 110  # a warehouse sells nothing itself: all its stock may feed stores
     warehouse = plan[plan["location_code"] == "W01"].iloc[0]
-    assert warehouse["source_kind"] == "supplier" and warehouse["suggested_qty"] == 180  # back up from 20 to 200: 15 packs of 12
+    assert warehouse["source_kind"] == "supplier" and warehouse["suggested_qty"] == 204  # 0 -> 200 in packs of 12
 
 
 def test_the_reason_reads_in_english_and_chinese():
