@@ -19,7 +19,6 @@ from bot.context import BotContext
 from bot.people import current_staff, explain
 from bot.replies import keyboard, label, language_of, reply, text_of
 from bot.routing import Router
-from domain.alerts import AlertRule
 from domain.errors import DomainError, NotAllowed
 from domain.staff import Permission, StaffMember
 from notifications.alerts import acknowledge_alert, snooze_alert
@@ -45,10 +44,6 @@ def _digests(context: BotContext) -> DigestSettings:
         settings = DigestSettings(zone=ZoneInfo(context.services.settings.tz_name))
         context.bot_data[SETTINGS_KEY] = settings
     return settings
-
-
-def _rule(context: BotContext) -> AlertRule:
-    return _digests(context).rule
 
 
 async def on_snooze(update: Update, context: BotContext, button: Button) -> None:
