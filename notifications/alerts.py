@@ -73,10 +73,19 @@ def check_low_stock(
 
 
 def sweep_low_stock(
-    uow, now: datetime, *, rule: AlertRule = DEFAULT_RULE, zone: ZoneInfo = DEFAULT_ZONE
+    uow,
+    now: datetime,
+    *,
+    rule: AlertRule = DEFAULT_RULE,
+    zone: ZoneInfo = DEFAULT_ZONE,
+    rates: dict[Key, float] | None = None,
 ) -> list[AlertChange]:  # type: ignore[no-untyped-def]
-    """Refresh sales rates, look at every position (rates drift, snoozes end), settle the changed ones locked; commits."""
-    uow.alerts.replace_sales_rates(sales_rates(uow, now, rule), now)
+    """Store sales rates, look at every position (rates drift, snoozes end), settle the changed ones locked; commits.
+
+    Pass `rates` computed in a read-only transaction beforehand, so the write
+    transaction (SQLite's single writer) is not held while weeks of receipts are summed.
+    """
+    uow.alerts.replace_sales_rates(sales_rates(uow, now, rule) if rates is None else rates, now)
     readings = read_positions(uow, uow.stock.all_positions(), now, rule, fresh_rates=False)
     open_alerts = {alert.key: alert for alert in uow.alerts.all_open()}
     due = [r.key for r in readings if judge(r, open_alerts.get(r.key), now) is not Verdict.NONE]

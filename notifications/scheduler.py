@@ -26,7 +26,7 @@ from apscheduler.util import undefined
 
 from adapters.leader import LeaderLock, leader_lock_for
 from domain.alerts import AlertRule
-from notifications.alerts import sweep_low_stock
+from notifications.alerts import sales_rates, sweep_low_stock
 from notifications.digests import DigestSettings, send_daily_digests
 
 log = logging.getLogger(__name__)
@@ -168,11 +168,14 @@ class AlertJobs:
     digests: DigestSettings = field(default_factory=DigestSettings)
 
     async def sweep(self) -> int:
-        zone = self.digests.zone
-        changes = await asyncio.to_thread(
-            self.uow.run, lambda unit: sweep_low_stock(unit, self.clock(), rule=self.rule, zone=zone)  # type: ignore[attr-defined]
+        return len(await asyncio.to_thread(self._sweep, self.clock()))
+
+    def _sweep(self, now: datetime) -> list:
+        with self.uow(readonly=True) as unit:  # type: ignore[operator]
+            rates = sales_rates(unit, now, self.rule)
+        return self.uow.run(  # type: ignore[attr-defined]
+            lambda unit: sweep_low_stock(unit, now, rule=self.rule, zone=self.digests.zone, rates=rates)
         )
-        return len(changes)
 
     async def daily_digests(self) -> int:
         return await asyncio.to_thread(send_daily_digests, self.uow, self.clock(), self.digests)
