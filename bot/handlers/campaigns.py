@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,6 +19,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from adapters.campaign_yaml import CampaignFileError, parse_campaign_yaml
 from adapters.templates import render
@@ -337,8 +339,20 @@ def _action(signer: CallbackSigner, action: str):  # type: ignore[no-untyped-def
 def register(application: Application, router: Router) -> None:
     """/campaign (conversation), campaign YAML files in private chats, Approve and Cancel buttons."""
     signer: CallbackSigner = application.bot_data["signer"]
+    with warnings.catch_warnings():
+        # PTB warns that buttons are not tracked per message; ours are tracked per manager, which is what we want.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        conversation = _conversation(signer)
+    application.add_handler(conversation)
+    yaml_file = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & yaml_file, on_campaign_file))
+    router.on_button("cpa", on_approve)
+    router.on_button("cpx", on_cancel)
+
+
+def _conversation(signer: CallbackSigner) -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
-    conversation = ConversationHandler(
+    return ConversationHandler(
         entry_points=[CommandHandler("campaign", campaign_command, filters.ChatType.PRIVATE)],
         states={
             NAME: [MessageHandler(text, on_name)],
@@ -353,8 +367,3 @@ def register(application: Application, router: Router) -> None:
         fallbacks=[CommandHandler("cancel", cancel_conversation)],
         name="campaign",
     )
-    application.add_handler(conversation)
-    yaml_file = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & yaml_file, on_campaign_file))
-    router.on_button("cpa", on_approve)
-    router.on_button("cpx", on_cancel)
