@@ -84,10 +84,10 @@ async def campaign_command(update: Update, context: BotContext) -> int:
     staff = await current_staff(update, context)
     if staff is None:
         return ConversationHandler.END
-    if not staff.can(Permission.MANAGE_CAMPAIGNS):
-        await explain(
-            update, context, NotAllowed(permission=Permission.MANAGE_CAMPAIGNS.value, role=staff.role.value)
-        )
+    try:
+        staff.require(Permission.MANAGE_CAMPAIGNS)
+    except NotAllowed as refusal:
+        await explain(update, context, refusal)
         return ConversationHandler.END
     context.user_data["campaign"] = {"segments": [], "channels": []}  # type: ignore[index]
     await reply(update, context, "campaigns/ask_name")
