@@ -22,7 +22,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Replace this script's folder with the repository root: this file's name would otherwise
+# shadow python-barcode (`import barcode`), which the corpus uses.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import zxingcpp  # noqa: E402
 

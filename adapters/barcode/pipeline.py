@@ -7,8 +7,9 @@ bar-like regions that no code found so far explains, and read each crop
 turned so its bars stand upright: equalised, as it is, through pyzbar,
 sharpened, smoothed, enlarged when small, until a read is trustworthy. A
 photo is done when every candidate region is explained, so several codes in
-one photo are all collected while a single clean code costs one read and the
-region search. Only a photo with nothing found pays for the whole-photo
+one photo are all collected while a single clean code costs one read, one
+confirming look at its crop (EAN/UPC/ITF/Code 39 check digits are weak) and
+the region search. Only a photo with nothing found pays for the whole-photo
 fallbacks (equalised, then pyzbar).
 """
 
@@ -25,12 +26,11 @@ from PIL import Image, ImageFilter, ImageOps
 
 from adapters.barcode import zbar
 from adapters.barcode.loading import load_grayscale
+from adapters.barcode.reads import Box, checked_reads, is_trusted, widened
 from adapters.barcode.regions import Region, bar_angle, candidate_regions
 from adapters.barcode.result import DecodedCode, ScanResult, ScanStatus
-from adapters.barcode.symbols import READ_FORMATS, decoded_code
+from adapters.barcode.symbols import READ_FORMATS
 
-# Formats whose own check catches a misread bar: Code 128's mod-103 symbol, QR and DataMatrix ECC.
-STRONG_CHECKS = frozenset({"Code 128", "QR", "DataMatrix"})
 # Whole-photo reads happen at most this large; zxing-cpp's own downscaling copes with big codes.
 READ_SIDE = 2000
 # Sensor noise (grey levels, standard deviation) above which the photo is read at half size:
@@ -53,21 +53,29 @@ def decode_pixels(gray: np.ndarray) -> list[DecodedCode]:
     whole = half if noise_level(gray) > NOISY or max(gray.shape) > READ_SIDE else _Scaled(gray, 1.0)
     whole = _fit(whole, READ_SIDE)
     # try_invert finds light-on-dark QR and DataMatrix (not linear codes: see _crop_readings).
-    for code, box in checked_reads(_read(whole.pixels, try_invert=True)):
-        area = found.mark(box, whole.scale)
-        if code.format in STRONG_CHECKS:
-            found.keep(code)
-        else:
-            _confirm(gray, code, area, found)
+    _take_whole_reads(checked_reads(_read(whole.pixels, try_invert=True)), whole.scale, gray, found)
     for region in candidate_regions(half.pixels, to_photo=2.0):
         if not found.explains(region):
             _vote(_upright_crop(gray, region), Counter(), found)
     if not found.codes:
-        _fallbacks(whole.pixels, found)
+        # Last tries on the whole photo; on the corpus only these two found what the rest missed.
+        equalized = np.asarray(ImageOps.equalize(Image.fromarray(whole.pixels)))
+        _take_whole_reads(checked_reads(_read(equalized)), whole.scale, gray, found)
+    if not found.codes:
+        _take_whole_reads(zbar.read_with_boxes(whole.pixels), whole.scale, gray, found)
     return found.codes
 
 
-Box = tuple[float, float, float, float]  # left, top, right, bottom
+def _take_whole_reads(
+    reads: list[tuple[DecodedCode, Box]], scale: float, gray: np.ndarray, found: _Findings
+) -> None:
+    """Keep reads of the whole photo, a weakly checked one only once its crop confirms it."""
+    for code, box in reads:
+        area = found.mark(box, scale)
+        if is_trusted(code, Counter({code: 1})):
+            found.keep(code)
+        else:
+            _confirm(gray, code, area, found)
 
 
 class _Findings:
@@ -79,7 +87,7 @@ class _Findings:
 
     def mark(self, box: Box, scale: float) -> Box:
         """Note where a whole-photo read sits (`scale` maps it onto the photo); the area in photo pixels."""
-        area = _widened(box, scale)
+        area = widened(box, scale)
         self._boxes.append(area)
         return area
 
@@ -90,63 +98,6 @@ class _Findings:
     def explains(self, region: Region) -> bool:
         x, y = region.centre
         return any(left <= x <= right and top <= y <= bottom for left, top, right, bottom in self._boxes)
-
-
-def checked_reads(barcodes: list[zxingcpp.Barcode]) -> list[tuple[DecodedCode, Box]]:
-    """The reads that pass their checks and do not contradict each other, with their boxes."""
-    reads = [(code, _bounds(barcode.position)) for barcode in barcodes if (code := decoded_code(barcode))]
-    return _unambiguous(reads)
-
-
-def _unambiguous(reads: list[tuple[DecodedCode, Box]]) -> list[tuple[DecodedCode, Box]]:
-    """Drop reads that disagree about the same spot, and fragments of a bigger linear code.
-
-    A blurred EAN can yield two values from different scan lines of one symbol,
-    both with a valid check digit; neither can be trusted, so later attempts
-    (other crops and filters) must settle it. Scan lines through the long guard
-    bars and the digits under an EAN-13 can pass for a UPC-E next to it.
-    """
-    return [
-        (code, box)
-        for code, box in reads
-        if not any(
-            (other != code and _overlap(box, other_box) > 0.5) or _is_fragment(code, box, other, other_box)
-            for other, other_box in reads
-        )
-    ]
-
-
-def _is_fragment(code: DecodedCode, box: Box, other: DecodedCode, other_box: Box) -> bool:
-    if code.format in STRONG_CHECKS or other.format in STRONG_CHECKS or other == code:
-        return False
-    return _length(box) < 0.8 * _length(other_box) and _overlap(box, _widened(other_box, 1.0)) > 0
-
-
-def _length(box: Box) -> float:
-    return max(box[2] - box[0], box[3] - box[1])
-
-
-def _bounds(position: zxingcpp.Position) -> Box:
-    points = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
-    xs, ys = [p.x for p in points], [p.y for p in points]
-    return min(xs) - 2, min(ys) - 2, max(xs) + 2, max(ys) + 2
-
-
-def _overlap(a: Box, b: Box) -> float:
-    """Shared area as a share of the smaller box."""
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    if width <= 0 or height <= 0:
-        return 0.0
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return width * height / smaller
-
-
-def _widened(box: Box, scale: float) -> Box:
-    """The box in photo pixels, widened: linear codes are reported as a thin band across the bars."""
-    left, top, right, bottom = (value / scale for value in box)
-    pad = _length((left, top, right, bottom)) * 0.3
-    return left - pad, top - pad, right + pad, bottom + pad
 
 
 def _read(pixels: np.ndarray, **options) -> list[zxingcpp.Barcode]:
@@ -193,25 +144,14 @@ def _confirm(gray: np.ndarray, code: DecodedCode, area: Box, found: _Findings) -
 
 
 def _vote(crop: Image.Image, votes: Counter[DecodedCode], found: _Findings) -> None:
-    """Read a crop with several decoders and filters until a read is trustworthy.
-
-    Blur, and filters against it, can turn a bar into its neighbour's width, and
-    an EAN's check digit misses two such errors; so a weakly checked code must
-    be read the same way twice (whole photo, zxing-cpp and pyzbar on the crop,
-    or two filters) and more often than any other value of its format.
-    """
+    """Read a crop with several decoders and filters until a read is trusted (see reads.is_trusted)."""
     for codes in _crop_readings(crop):
         votes.update(set(codes))
-        accepted = [code for code in votes if code.format in STRONG_CHECKS or _confirmed(code, votes)]
+        accepted = [code for code in votes if is_trusted(code, votes)]
         if accepted:
             for code in accepted:
                 found.keep(code)
             return
-
-
-def _confirmed(code: DecodedCode, votes: Counter[DecodedCode]) -> bool:
-    rivals = [count for other, count in votes.items() if other.format == code.format and other != code]
-    return votes[code] >= 2 and votes[code] > max(rivals, default=0)
 
 
 def _upright_crop(gray: np.ndarray, region: Region) -> Image.Image:
@@ -255,12 +195,3 @@ def _crop_readings(crop: Image.Image) -> Iterator[list[DecodedCode]]:
 
 def _zxing_codes(pixels: np.ndarray) -> list[DecodedCode]:
     return [code for code, _ in checked_reads(_read(pixels, try_invert=False, try_rotate=False))]
-
-
-def _fallbacks(pixels: np.ndarray, found: _Findings) -> None:
-    """Last tries on the whole photo; on the corpus only these two ever found what the rest missed."""
-    found.codes.extend(
-        code for code, _ in checked_reads(_read(np.asarray(ImageOps.equalize(Image.fromarray(pixels)))))
-    )
-    if not found.codes:
-        found.codes.extend(zbar.read(pixels))

@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 
+from adapters.barcode.reads import Box
 from adapters.barcode.result import DecodedCode
 from adapters.barcode.symbols import checked_code
 
@@ -30,11 +31,20 @@ def available() -> bool:
 
 def read(pixels: np.ndarray) -> list[DecodedCode]:
     """Checked codes zbar finds in an 8-bit grayscale image."""
+    return [code for code, _ in read_with_boxes(pixels)]
+
+
+def read_with_boxes(pixels: np.ndarray) -> list[tuple[DecodedCode, Box]]:
+    """Checked codes zbar finds, each with its bounding box (left, top, right, bottom)."""
     if pyzbar is None:
         return []
-    symbols = pyzbar.decode(np.ascontiguousarray(pixels), symbols=_SYMBOLS)
-    codes = (_checked(symbol.type, symbol.data.decode("latin-1")) for symbol in symbols)
-    return [code for code in codes if code is not None]
+    reads = []
+    for symbol in pyzbar.decode(np.ascontiguousarray(pixels), symbols=_SYMBOLS):
+        code = _checked(symbol.type, symbol.data.decode("latin-1"))
+        if code is not None:
+            left, top, width, height = symbol.rect
+            reads.append((code, (left, top, left + width, top + height)))
+    return reads
 
 
 def _checked(kind: str, data: str) -> DecodedCode | None:
