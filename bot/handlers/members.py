@@ -82,8 +82,7 @@ async def on_contact(update: Update, context: BotContext) -> None:
         await reply(update, context, "members/not_your_contact")
         return
     phone = message.contact.phone_number
-    clock = context.services.clock
-    member = await context.services.write(lambda unit: link_member(unit, user.id, phone, clock()))
+    member = await context.services.write(lambda unit: link_member(unit, user.id, phone))
     if member is None:
         await reply(update, context, "members/unknown_phone", buttons=ReplyKeyboardRemove())  # type: ignore[arg-type]
         return

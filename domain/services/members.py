@@ -37,7 +37,7 @@ def normalise_phone(text: str) -> str | None:
     return digits if re.fullmatch(r"\+\d{8,15}", digits) else None
 
 
-def link_member(uow, telegram_user_id: int, phone_text: str, now: datetime) -> Member | None:  # type: ignore[no-untyped-def]
+def link_member(uow, telegram_user_id: int, phone_text: str) -> Member | None:  # type: ignore[no-untyped-def]
     """Tie the member with this phone number to the Telegram user who shared it; None for an unknown number."""
     phone = normalise_phone(phone_text)
     member = uow.members.by_phone(phone) if phone else None
@@ -181,7 +181,9 @@ def on_receipts_posted(
             continue
         expires = receipt.at.astimezone(tz).date() + timedelta(days=settings.points_valid_days)
         earned = base_points(Decimal(str(receipt.total)), settings.points_per_yuan)
-        bonus = _use_coupon(uow, receipt, settings, rewards) if receipt.coupon_code else 0
+        bonus = (
+            _use_coupon(uow, receipt, min(receipt.at, now), settings, rewards) if receipt.coupon_code else 0
+        )
         booked = (
             (PointsKind.EARN if earned > 0 else PointsKind.ADJUST, earned, receipt.reference),
             (PointsKind.EARN, bonus, f"coupon:{receipt.coupon_code}"),
@@ -194,8 +196,10 @@ def on_receipts_posted(
     return rewards
 
 
-def _use_coupon(uow, receipt: Receipt, settings: PromotionSettings, rewards: ReceiptRewards) -> int:  # type: ignore[no-untyped-def]
-    """Redeem the receipt's coupon; the bonus points it gives (0 when refused)."""
+def _use_coupon(
+    uow, receipt: Receipt, at: datetime, settings: PromotionSettings, rewards: ReceiptRewards
+) -> int:  # type: ignore[no-untyped-def]
+    """Redeem the receipt's coupon as of `at` (never later than now: a till clock running ahead gains nothing)."""
     typed = receipt.coupon_code or ""
     try:
         code = validate_coupon_code(typed)
@@ -213,7 +217,7 @@ def _use_coupon(uow, receipt: Receipt, settings: PromotionSettings, rewards: Rec
     outcome = redeem(
         coupon,
         receipt.member_id,
-        receipt.at,
+        at,
         _offer_lines(uow, receipt),
         receipt.receipt_id,
         settings.points_per_yuan,

@@ -76,7 +76,7 @@ def post_like_the_till(uow: UnitOfWorkFactory, *receipts: Receipt):  # type: ign
     """As the sales posting service will: the rewards hook runs in its transaction, before its commit."""
 
     def post(unit):  # type: ignore[no-untyped-def]
-        rewards = on_receipts_posted(unit, list(receipts), NOW, PROMOTIONS)
+        rewards = on_receipts_posted(unit, list(receipts), max(r.at for r in receipts), PROMOTIONS)
         post_receipts(unit, list(receipts), "till")
         return rewards
 
