@@ -43,8 +43,14 @@ def build_database(settings: Settings) -> Database:
     return open_database(settings.database_url)
 
 
-def build_bot(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now, *, barcode_reader=None, webhook: bool = False):  # type: ignore[no-untyped-def]
-    """The Telegram application, talking to whatever Bot API server the settings name."""
+def build_bot(  # type: ignore[no-untyped-def]
+    settings: Settings, uow: UnitOfWorkFactory, clock=utc_now, *, barcode_reader=None, webhook=False, rate_limit=True
+):
+    """The Telegram application, talking to whatever Bot API server the settings name.
+
+    `rate_limit` keeps sends within Telegram's limits (30/s overall, 20/min per
+    group); only a benchmark measuring raw capacity turns it off.
+    """
     import hashlib
 
     from bot.app import build_application
@@ -65,6 +71,7 @@ def build_bot(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now, *, barc
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url,
         webhook=webhook,
+        rate_limit=rate_limit,
     )
 
 

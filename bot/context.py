@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,11 +38,16 @@ class CatalogSearch:
         self._fingerprint: tuple | None = None
         self._checked = 0.0
 
+    @property
+    def is_fresh(self) -> bool:
+        return self._index is not None and time.monotonic() - self._checked < self._refresh
+
     def index(self) -> ProductSearchIndex:
-        now = time.monotonic()
-        if self._index is not None and now - self._checked < self._refresh:
+        """The index; checks the catalogue (and rebuilds) when it is older than the refresh period."""
+        if self.is_fresh:
+            assert self._index is not None
             return self._index
-        self._checked = now
+        self._checked = time.monotonic()
         with self._uow(readonly=True) as unit:
             fingerprint = unit.catalog.fingerprint()
             if fingerprint != self._fingerprint or self._index is None:
@@ -60,17 +66,29 @@ class BotServices:
     search: CatalogSearch
     barcode_reader: Any = None  # adapters.barcode.BarcodeReader, when photos are enabled
     languages: dict[int, str] = field(default_factory=dict)  # per-chat /lang, cached
+    # Database work runs here, not on the event loop; SQLite readers run in parallel under WAL.
+    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, thread_name_prefix="db"))
+    chat_stores: dict[int, tuple[float, str | None]] = field(default_factory=dict)
 
     async def write(self, action: Callable[[SqlUnitOfWork], R]) -> R:
         """Run a command in its own transaction, off the event loop."""
-        return await asyncio.to_thread(self.uow.run, action)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self.uow.run, action)
 
     async def read(self, query: Callable[[SqlUnitOfWork], R]) -> R:
         def run() -> R:
             with self.uow(readonly=True) as unit:
                 return query(unit)
 
-        return await asyncio.to_thread(run)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, run)
+
+    async def search_index(self) -> ProductSearchIndex:
+        """The name index without blocking the loop when it has to be rebuilt."""
+        if self.search.is_fresh:
+            return self.search.index()
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self.search.index)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

@@ -15,11 +15,9 @@ async def drop_duplicate_updates(update: Update, context: BotContext) -> None:
     services = context.services
 
     def claim(unit) -> bool:  # type: ignore[no-untyped-def]
-        if unit.processed.seen(SCOPE, key):
-            return False
-        unit.processed.remember(SCOPE, key, services.clock())
+        first = unit.processed.claim(SCOPE, key, services.clock())
         unit.commit()
-        return True
+        return first
 
     if not await services.write(claim):
         raise ApplicationHandlerStop

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram import Update
 
@@ -29,13 +30,25 @@ async def current_staff(update: Update, context: BotContext) -> StaffMember | No
     return None
 
 
+CHAT_STORE_TTL_SECONDS = 60.0
+
+
 async def store_of_chat(update: Update, context: BotContext, staff: StaffMember) -> str | None:
-    """The store a group is linked to; in a private chat, the person's home location."""
+    """The store a group is linked to; in a private chat, the person's home location.
+
+    Links change rarely (/link updates this process at once), and every
+    lookup needs this, so it is remembered for a minute.
+    """
     chat = update.effective_chat
     if chat is not None and chat.type != "private":
-        location = await context.services.read(lambda unit: unit.locations.by_chat(chat.id))
-        if location is not None:
-            return location.code
+        cache = context.services.chat_stores
+        cached = cache.get(chat.id)
+        if cached is None or time.monotonic() - cached[0] > CHAT_STORE_TTL_SECONDS:
+            location = await context.services.read(lambda unit: unit.locations.by_chat(chat.id))
+            cached = (time.monotonic(), location.code if location else None)
+            cache[chat.id] = cached
+        if cached[1] is not None:
+            return cached[1]
     return staff.home
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from adapters.db.bulk import db_time, execute_many, fetch_all, placeholders
+from adapters.db.bulk import db_time, driver_sql, execute_many, fetch_all, placeholders
 from adapters.db.tables import (
     BarcodeRow,
     ConsentEventRow,
@@ -29,7 +29,7 @@ from adapters.db.tables import (
     TransferEventRow,
     TransferRow,
 )
-from adapters.db.timeutil import as_utc
+from adapters.db.timeutil import from_db_time
 from domain.barcodes import Barcode, Symbology
 from domain.catalog import Product, SupplierTerms
 from domain.counts import CountLine, CountSession, CountState
@@ -74,15 +74,15 @@ class LocationRepository:
         self._conn = connection
 
     def all(self) -> list[Location]:
-        return [_location(row) for row in self._conn.execute(select(T["location"]).order_by(T["location"].c.code))]
+        return [_location(row) for row in fetch_all(self._conn, f"SELECT {_LOCATION_COLUMNS} FROM location ORDER BY code")]
 
     def get(self, code: str) -> Location | None:
-        row = self._conn.execute(select(T["location"]).where(T["location"].c.code == code)).first()
-        return _location(row) if row else None
+        rows = fetch_all(self._conn, f"SELECT {_LOCATION_COLUMNS} FROM location WHERE code = ?", (code,))
+        return _location(rows[0]) if rows else None
 
     def by_chat(self, chat_id: int) -> Location | None:
-        row = self._conn.execute(select(T["location"]).where(T["location"].c.chat_id == chat_id)).first()
-        return _location(row) if row else None
+        rows = fetch_all(self._conn, f"SELECT {_LOCATION_COLUMNS} FROM location WHERE chat_id = ?", (chat_id,))
+        return _location(rows[0]) if rows else None
 
     def codes(self) -> set[str]:
         return set(self._conn.execute(select(T["location"].c.code)).scalars())
@@ -93,17 +93,15 @@ class LocationRepository:
         self._conn.execute(update(table).where(table.c.code == code).values(chat_id=chat_id))
 
 
+# Lookups run on every chat message, so they read through the driver (see adapters/db/bulk.py).
+_LOCATION_COLUMNS = "code, name, kind, region, latitude, longitude, tier, allow_negative_stock, chat_id"
+
+
 def _location(row) -> Location:  # type: ignore[no-untyped-def]
+    code, name, kind, region, latitude, longitude, tier, allow_negative, chat_id = row
     return Location(
-        row.code,
-        row.name,
-        LocationKind(row.kind),
-        row.region,
-        row.latitude,
-        row.longitude,
-        WarehouseTier(row.tier) if row.tier else None,
-        row.allow_negative_stock,
-        row.chat_id,
+        code, name, LocationKind(kind), region, latitude, longitude,
+        WarehouseTier(tier) if tier else None, bool(allow_negative), chat_id,
     )
 
 
@@ -112,8 +110,17 @@ class CatalogRepository:
         self._conn = connection
 
     def get(self, sku: str) -> Product | None:
-        row = self._conn.execute(select(T["product"]).where(T["product"].c.sku == sku)).first()
-        return self._with_barcodes([_product(row)])[0] if row else None
+        rows = fetch_all(
+            self._conn, "SELECT sku, name, category, brand, unit_price, unit_cost, pack_size FROM product WHERE sku = ?", (sku,)
+        )
+        if not rows:
+            return None
+        product = Product(*rows[0])
+        for text, symbology, key in fetch_all(
+            self._conn, "SELECT text, symbology, key FROM barcode WHERE sku = ? ORDER BY key", (sku,)
+        ):
+            product.barcodes.append(Barcode(text, Symbology(symbology), key))
+        return product
 
     def known_skus(self, skus: Iterable[str] | None = None) -> set[str]:
         if skus is None:
@@ -251,8 +258,18 @@ class StaffRepository:
         self._conn = connection
 
     def get(self, telegram_user_id: int) -> StaffMember | None:
-        row = self._conn.execute(select(T["staff"]).where(T["staff"].c.telegram_user_id == telegram_user_id)).first()
-        return self._member(row) if row else None
+        rows = fetch_all(
+            self._conn,
+            "SELECT s.name, s.role, s.phone, s.email, s.active, l.location_code FROM staff s "
+            "LEFT JOIN staff_location l ON l.telegram_user_id = s.telegram_user_id "
+            "WHERE s.telegram_user_id = ? ORDER BY l.location_code",
+            (telegram_user_id,),
+        )
+        if not rows:
+            return None
+        name, role, phone, email, active, _ = rows[0]
+        locations = [row[5] for row in rows if row[5] is not None]
+        return StaffMember(telegram_user_id, name, Role(role), locations, phone, email, bool(active))
 
     def all(self) -> list[StaffMember]:
         return [self._member(row) for row in self._conn.execute(select(T["staff"]).order_by(T["staff"].c.telegram_user_id))]
@@ -573,6 +590,12 @@ class ProcessedKeys:
     def remember(self, scope: str, key: str, at: datetime) -> None:
         self._conn.execute(insert(T["processed"]).values(scope=scope, key=key, at=at))
 
+    def claim(self, scope: str, key: str, at: datetime) -> bool:
+        """Record the key; False when it was there already (one statement, no race window)."""
+        sql = "INSERT INTO processed_key (scope, key, at) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO NOTHING"
+        result = self._conn.exec_driver_sql(driver_sql(self._conn, sql), (scope, key, db_time(self._conn, at)))
+        return result.rowcount == 1
+
 
 class ChatSettings:
     def __init__(self, connection: Connection) -> None:
@@ -622,12 +645,8 @@ class UserActions:
         if not rows:
             return None
         row = rows[0]
-        return UserAction(row[0], row[1], row[2], row[3], row[4], as_utc(_parse_time(row[5])))
+        return UserAction(row[0], row[1], row[2], row[3], row[4], from_db_time(row[5]))
 
     def mark_undone(self, action_id: int) -> None:
         execute_many(self._conn, "UPDATE user_action SET undone = ? WHERE id = ?", [(True, action_id)])
-
-
-def _parse_time(value: object) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 

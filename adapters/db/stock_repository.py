@@ -13,6 +13,7 @@ from sqlalchemy import Connection, func, select, update
 
 from adapters.db.bulk import db_time, execute_many, fetch_all, placeholders
 from adapters.db.tables import LocationRow, StockMovementRow, StockPositionRow
+from adapters.db.timeutil import from_db_time
 from domain.stock import Movement, MovementKind, StockPosition
 
 POSITIONS = StockPositionRow.__table__
@@ -116,13 +117,16 @@ class StockRepository:
             )
 
     def movements_for(self, location_code: str, sku: str, limit: int = 1) -> list[Movement]:
-        rows = self._conn.execute(
-            select(MOVEMENTS)
-            .where(MOVEMENTS.c.location_code == location_code, MOVEMENTS.c.sku == sku)
-            .order_by(MOVEMENTS.c.id.desc())
-            .limit(limit)
+        rows = fetch_all(
+            self._conn,
+            "SELECT kind, location_code, sku, at, actor, reference, reason, on_hand, reserved, in_transit_in, "
+            "in_transit_out FROM stock_movement WHERE location_code = ? AND sku = ? ORDER BY id DESC LIMIT ?",
+            (location_code, sku, limit),
         )
-        return [_movement(row) for row in rows]
+        return [
+            Movement(MovementKind(r[0]), r[1], r[2], from_db_time(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10])
+            for r in rows
+        ]
 
     def ledger_totals(self) -> dict[Key, tuple[int, int, int, int]]:
         """The ledger summed per position, for checking the invariant."""
@@ -167,18 +171,4 @@ _INSERT_MOVEMENT = (
 )
 
 
-def _movement(row) -> Movement:  # type: ignore[no-untyped-def]
-    return Movement(
-        kind=MovementKind(row.kind),
-        location_code=row.location_code,
-        sku=row.sku,
-        at=row.at,
-        actor=row.actor,
-        reference=row.reference,
-        reason=row.reason,
-        on_hand=row.on_hand,
-        reserved=row.reserved,
-        in_transit_in=row.in_transit_in,
-        in_transit_out=row.in_transit_out,
-    )
 

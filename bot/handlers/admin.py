@@ -47,4 +47,5 @@ async def link_command(update: Update, context: BotContext) -> None:
     except DomainError as refusal:
         await explain(update, context, refusal)
         return
+    context.services.chat_stores.clear()  # a group may have moved from one store to another
     await reply(update, context, "linked", location=code)

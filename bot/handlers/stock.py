@@ -9,7 +9,7 @@ from bot.context import BotContext
 from bot.people import current_staff, explain, store_of_chat
 from bot.replies import keyboard, label, reply
 from domain.errors import DomainError
-from domain.services.lookup import ProductMatches, find_products, stock_card
+from domain.services.lookup import ProductMatches, StockCard, find_products, stock_card
 from domain.staff import Permission, StaffMember
 
 MAX_QUERY = 64
@@ -29,12 +29,24 @@ async def stock_command(update: Update, context: BotContext) -> None:
 
 async def answer_query(update: Update, context: BotContext, staff: StaffMember, query: str) -> None:
     services = context.services
-    index = await services.read(lambda _: services.search.index())
-    matches: ProductMatches = await services.read(lambda unit: find_products(unit, index, query))
-    if not matches.products:
+    index = await services.search_index()
+    here = await store_of_chat(update, context, staff)
+
+    def resolve(unit) -> tuple[ProductMatches, StockCard | None]:  # type: ignore[no-untyped-def]
+        # One read for the usual case: the query names one product, so its card comes in the same transaction.
+        matches = find_products(unit, index, query)
+        card = stock_card(unit, matches.products[0].sku, here, staff) if len(matches.products) == 1 else None
+        return matches, card
+
+    try:
+        matches, card = await services.read(resolve)
+    except DomainError as refusal:
+        await explain(update, context, refusal)
+        return
+    if card is not None:
+        await _reply_card(update, context, staff, here, card)
+    elif not matches.products:
         await reply(update, context, "not_in_catalogue" if matches.via_barcode else "no_match", query=query)
-    elif len(matches.products) == 1:
-        await send_card(update, context, staff, matches.products[0].sku)
     else:
         signer: CallbackSigner = context.bot_data["signer"]
         rows = [[(f"{p.name} ({p.sku})"[:60], signer.pack("card", p.sku))] for p in matches.products]
@@ -48,10 +60,14 @@ async def send_card(update: Update, context: BotContext, staff: StaffMember, sku
     except DomainError as refusal:
         await explain(update, context, refusal)
         return
+    await _reply_card(update, context, staff, here, card)
+
+
+async def _reply_card(update: Update, context: BotContext, staff: StaffMember, here: str | None, card: StockCard) -> None:
     signer: CallbackSigner = context.bot_data["signer"]
     buttons = None
     if here and staff.can(Permission.REQUEST_TRANSFER):
-        buttons = keyboard([[(label(update, context, "request_transfer"), signer.pack("trq", sku))]])
+        buttons = keyboard([[(label(update, context, "request_transfer"), signer.pack("trq", card.product.sku))]])
     await reply(update, context, "stock_card", card=card, buttons=buttons)
 
 

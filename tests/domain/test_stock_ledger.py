@@ -92,8 +92,9 @@ def test_random_operations_keep_positions_equal_to_the_ledger_and_transfers_cons
         expected_total += non_transfer
         assert chain_units(positions.values()) == expected_total
         for p in positions.values():
+            # A count may find fewer units than are reserved (the shelf is what it is); the
+            # buckets the ledger moves by itself never go negative.
             assert p.reserved >= 0 and p.in_transit_in >= 0 and p.in_transit_out >= 0
-            assert p.on_hand >= p.reserved or p.allow_negative
     sums = ledger_sum(ledger)
     for code, p in positions.items():
         assert sums.get((code, "SKU"), (0, 0, 0, 0)) == (p.on_hand, p.reserved, p.in_transit_in, p.in_transit_out)

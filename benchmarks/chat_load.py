@@ -1,0 +1,200 @@
+"""Chat load: simulated staff send /stock through the sandbox to the real bot.
+
+Loads L stores x S SKUs (default 200 x 10,000), puts one member of staff in
+each store's group, and measures, from the moment a message enters the sandbox
+to the moment the bot's reply lands there:
+  1. saturation: C virtual staff each sending their next /stock as soon as the
+     last one is answered -> throughput;
+  2. the same for a bare PTB echo bot on the same sandbox (the ceiling);
+  3. an open-loop run at half the measured throughput -> p50/p99 latency.
+
+    .venv/bin/python benchmarks/chat_load.py [--locations 200] [--skus 10000] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from _common import percentile
+from import_sales import write_chain
+
+from adapters.barcode import BarcodeReader
+from adapters.csvio.importer import Importer
+from adapters.db.engine import open_database
+from adapters.db.migrate import upgrade_to_head
+from adapters.db.unit_of_work import UnitOfWorkFactory
+from adapters.telegram_sandbox import TelegramSandbox, create_sandbox_app
+from main import build_bot
+from tests.e2e.world import settings_for, start_polling, stop
+
+TOKEN = "424242:E2E-test-token"
+ECHO_TOKEN = "535353:echo-bot-token"
+FIRST_USER = 500_000
+FIRST_GROUP = -2_000_000
+
+
+def load_chain(directory: Path, locations: int, skus: int) -> UnitOfWorkFactory:
+    write_chain(directory, locations, skus, lines=1)
+    (directory / "live_sales.csv").unlink()
+    staff = directory / "staff.csv"
+    staff.write_text(
+        "telegram_user_id,name,role,location_code\n"
+        + "".join(f"{FIRST_USER + n},店员{n},staff,L{n:03d}\n" for n in range(locations)),
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{directory / 'chat.db'}"
+    upgrade_to_head(url)
+    uow = UnitOfWorkFactory(open_database(url))
+    outcomes = Importer(
+        uow, __import__("zoneinfo").ZoneInfo("Asia/Shanghai"), lambda: datetime.now(UTC)
+    ).import_dir(directory)
+    assert all(o.status != "rejected" for o in outcomes)
+    with uow() as unit:
+        for n in range(locations):
+            unit.locations.link_chat(f"L{n:03d}", FIRST_GROUP - n)
+        unit.commit()
+    return uow
+
+
+async def serve(sandbox: TelegramSandbox) -> tuple:
+    from aiohttp import web
+
+    runner = web.AppRunner(create_sandbox_app(sandbox), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"
+
+
+def echo_application(url: str):  # type: ignore[no-untyped-def]
+    from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+    async def echo(update, context) -> None:  # type: ignore[no-untyped-def]
+        await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
+
+    application = (
+        ApplicationBuilder()
+        .token(ECHO_TOKEN)
+        .base_url(f"{url}/bot")
+        .base_file_url(f"{url}/file/bot")
+        .concurrent_updates(16)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    return application
+
+
+async def ask(sandbox: TelegramSandbox, user: int, chat: int, text: str) -> float:
+    started = time.perf_counter()
+    sent = await sandbox.send_text(user, chat, text)
+    await sandbox.wait_for_bot_message(chat, after_message_id=sent["message_id"], timeout=30)
+    return time.perf_counter() - started
+
+
+async def saturate(
+    sandbox: TelegramSandbox, users: list[tuple[int, int]], skus: int, seconds: float
+) -> tuple[float, list[float]]:
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+    rng = random.Random(5)
+
+    async def virtual_staff(user: int, chat: int) -> None:
+        while time.perf_counter() < deadline:
+            latencies.append(await ask(sandbox, user, chat, f"/stock P{rng.randrange(skus):05d}"))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(virtual_staff(u, c) for u, c in users))
+    return len(latencies) / (time.perf_counter() - started), latencies
+
+
+async def open_loop(
+    sandbox: TelegramSandbox, users: list[tuple[int, int]], skus: int, rate: float, seconds: float
+) -> list[float]:
+    rng = random.Random(9)
+    tasks = []
+    interval = 1 / rate
+    start = time.perf_counter()
+    n = 0
+    while time.perf_counter() - start < seconds:
+        user, chat = users[n % len(users)]
+        tasks.append(asyncio.create_task(ask(sandbox, user, chat, f"/stock P{rng.randrange(skus):05d}")))
+        n += 1
+        await asyncio.sleep(max(0.0, start + n * interval - time.perf_counter()))
+    return list(await asyncio.gather(*tasks))
+
+
+def describe(name: str, throughput: float, latencies: list[float]) -> str:
+    ms = [x * 1000 for x in latencies]
+    return (
+        f"{name}: {throughput:,.1f} replies/s, p50 {statistics.median(ms):.1f} ms, "
+        f"p99 {percentile(ms, 99):.1f} ms over {len(ms):,} messages"
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-chat-"))
+    try:
+        started = time.perf_counter()
+        uow = load_chain(work, args.locations, args.skus)
+        print(f"loaded {args.locations} stores x {args.skus} SKUs in {time.perf_counter() - started:.0f} s")
+        sandbox = TelegramSandbox()
+        sandbox.add_bot(TOKEN, "retail_assistant_bot")
+        sandbox.add_bot(ECHO_TOKEN, "echo_bot")
+        users = [(FIRST_USER + n, FIRST_GROUP - n) for n in range(args.locations)]
+        for user, chat in users:
+            sandbox.add_user(user, f"staff {user}", language_code="zh-hans")
+            sandbox.add_group(chat, f"store {chat}", [user])
+        runner, url = await serve(sandbox)
+        clients = users[: args.concurrency]
+
+        echo = echo_application(url)
+        await start_polling(echo)
+        echo_rate, echo_latencies = await saturate(sandbox, clients, args.skus, args.seconds)
+        await stop(echo)
+        print(describe("echo bot (ceiling), saturated", echo_rate, echo_latencies))
+
+        reader = BarcodeReader(workers=1)
+        # Neither bot rate-limits here: this measures capacity. In service the AIORateLimiter
+        # holds sends to Telegram's 30/s overall and 20/min per group.
+        bot = build_bot(settings_for(url), uow, barcode_reader=reader, rate_limit=False)
+        await start_polling(bot)
+        await saturate(sandbox, clients, args.skus, 3)  # warm caches and the search index
+        rate, latencies = await saturate(sandbox, clients, args.skus, args.seconds)
+        print(describe("assistant /stock, saturated", rate, latencies))
+        print(f"assistant / echo throughput: {rate / echo_rate:.2f} (target >= 0.80)")
+        half = open_loop(sandbox, users, args.skus, rate / 2, args.seconds)
+        half_latencies = await half
+        print(describe(f"assistant /stock at half load ({rate / 2:.1f}/s)", rate / 2, half_latencies))
+        print(
+            f"p99 at half load: {percentile([x * 1000 for x in half_latencies], 99):.1f} ms (target < 150 ms)"
+        )
+        sandbox.release_waiters()
+        await stop(bot)
+        reader.close()
+        await sandbox.close()
+        await runner.cleanup()
+        uow.database.dispose()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--locations", type=int, default=200)
+    parser.add_argument("--skus", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=32)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
