@@ -50,7 +50,7 @@ def decode_pixels(gray: np.ndarray) -> list[DecodedCode]:
     """Every checked code in an upright 8-bit grayscale image."""
     found = _Findings()
     half = _half(gray)
-    whole = half if noise_level(gray) > NOISY or max(gray.shape) > READ_SIDE else _Scaled(gray, 1.0)
+    whole = half if _noise_level(gray) > NOISY or max(gray.shape) > READ_SIDE else _Scaled(gray, 1.0)
     whole = _fit(whole, READ_SIDE)
     # try_invert finds light-on-dark QR and DataMatrix (not linear codes: see _crop_readings).
     _take_whole_reads(checked_reads(_read(whole.pixels, try_invert=True)), whole.scale, gray, found)
@@ -104,7 +104,7 @@ def _read(pixels: np.ndarray, **options) -> list[zxingcpp.Barcode]:
     return zxingcpp.read_barcodes(np.ascontiguousarray(pixels), formats=READ_FORMATS, **options)
 
 
-def noise_level(gray: np.ndarray) -> float:
+def _noise_level(gray: np.ndarray) -> float:
     """Standard deviation of sensor noise, from diagonal neighbours in a sample of rows.
 
     In flat areas, which most of a photo is, neighbours differ by noise alone;

@@ -1,6 +1,7 @@
 """`main.py scan` prints one line per image."""
 
 from adapters.barcode.cli import format_scan_line, scan_paths
+from adapters.barcode.loading import MAX_IMAGE_BYTES
 from adapters.barcode.result import DecodedCode, ScanResult, ScanStatus
 
 
@@ -27,3 +28,11 @@ def test_scanning_paths_reads_each_file_in_order(tmp_path, corpus_sample):
     lines = list(scan_paths([tmp_path / "box.jpg", tmp_path / "notes.txt", tmp_path / "missing.jpg"]))
 
     assert lines == [f"box.jpg {fmt}:{text}", "notes.txt not_an_image", "missing.jpg unreadable"]
+
+
+def test_a_file_over_20_mb_is_not_even_read(tmp_path):
+    huge = tmp_path / "huge.jpg"
+    with huge.open("wb") as file:
+        file.truncate(MAX_IMAGE_BYTES + 1)  # sparse: nothing is written or read
+
+    assert list(scan_paths([huge])) == ["huge.jpg too_large"]
