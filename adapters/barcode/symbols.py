@@ -75,14 +75,14 @@ def _gtin_code(symbology: str, text: str) -> DecodedCode | None:
         # A UPC-A is an EAN-13 with a leading zero; show it as printed on the pack.
         name, text = "UPC-A", text[1:]
     parsed = parse_barcode(text, Symbology.UPCA if name == "UPC-A" else _GTIN_SYMBOLOGIES[symbology])
-    return DecodedCode(name, text, parsed.key, gtin=parsed.key, units_hint=units_hint(parsed.key))
+    return DecodedCode(name, text, parsed.key, gtin=parsed.key, units_hint=_units_hint(parsed.key))
 
 
 def _gs1_code(symbology: str, data: str) -> DecodedCode:
     fields = parse_element_string(data)
     text = "".join(f"({ai}){value}" for ai, value in fields.fields.items())
     key = parse_barcode(fields.gtin, Symbology.GTIN14).key if fields.gtin else None
-    hint = units_hint(key) if key else None
+    hint = _units_hint(key) if key else None
     return DecodedCode(symbology, text, key, fields.gtin, fields.batch, fields.expiry, hint)
 
 
@@ -93,7 +93,7 @@ def _label_key(text: str) -> str | None:
         return None
 
 
-def units_hint(gtin_key: str) -> UnitsHint:
+def _units_hint(gtin_key: str) -> UnitsHint:
     """Indicator digit of the 14-digit key: 0 a consumer unit, 1-8 a carton or case, 9 variable measure."""
     indicator = gtin_key[0]
     if indicator == "0":

@@ -40,11 +40,19 @@ def read_with_boxes(pixels: np.ndarray) -> list[tuple[DecodedCode, Box]]:
         return []
     reads = []
     for symbol in pyzbar.decode(np.ascontiguousarray(pixels), symbols=_SYMBOLS):
-        code = _checked(symbol.type, symbol.data.decode("latin-1"))
+        code = _checked(symbol.type, _text(symbol.data))
         if code is not None:
             left, top, width, height = symbol.rect
             reads.append((code, (left, top, left + width, top + height)))
     return reads
+
+
+def _text(data: bytes) -> str:
+    # zbar hands over UTF-8 (a Chinese product name in a QR code); other bytes are kept one to one.
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _checked(kind: str, data: str) -> DecodedCode | None:

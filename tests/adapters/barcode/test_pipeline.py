@@ -1,6 +1,11 @@
 """The reader finds exactly the codes drawn into generated phone photos, condition by condition."""
 
+import io
+
+import numpy as np
 import pytest
+import zxingcpp
+from PIL import Image
 
 from adapters.barcode import ScanStatus, UnitsHint, decode_image_bytes
 from domain.barcodes import parse_barcode
@@ -66,3 +71,13 @@ def test_a_upc_a_and_its_ean_13_form_share_the_catalogue_key(corpus_sample):
 
     assert code.format == "UPC-A"
     assert code.key == parse_barcode("0" + code.text).key == code.text.zfill(14)
+
+
+def test_a_qr_code_with_chinese_text_keeps_its_characters():
+    symbol = zxingcpp.create_barcode("可口可乐 330ml 批次A1", zxingcpp.BarcodeFormat.QRCode).to_image(scale=4)
+    png = io.BytesIO()
+    Image.fromarray(np.array(symbol)).save(png, "PNG")
+
+    codes = decode_image_bytes(png.getvalue()).codes
+
+    assert [(code.format, code.text) for code in codes] == [("QR", "可口可乐 330ml 批次A1")]
