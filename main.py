@@ -75,6 +75,33 @@ def build_bot(  # type: ignore[no-untyped-def]
     )
 
 
+def build_alerting(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now):  # type: ignore[no-untyped-def]
+    """Low-stock alerts raised in the transaction of the movement, and the scheduler for sweeps and digests."""
+    from domain.alerts import AlertRule
+    from notifications.alerts import LowStockWatch
+    from notifications.digests import DigestSettings
+    from notifications.scheduler import AlertJobs, ScheduleSettings, build_scheduler
+
+    zone = ZoneInfo(settings.tz_name)
+    rule = AlertRule(
+        days_of_cover=settings.days_of_cover_alert,
+        sales_window_days=settings.alert_sales_window_days,
+        fast_mover_share=settings.fast_mover_share,
+        snooze_hours=settings.alert_snooze_hours,
+    )
+    digests = DigestSettings(rule=rule, zone=zone)
+    uow.before_commit.append(LowStockWatch(clock, rule, zone))
+    schedule = ScheduleSettings(
+        tz_name=settings.tz_name,
+        digest_time=settings.digest_time,
+        digest_days=settings.digest_days,
+        low_stock_sweep_minutes=settings.low_stock_sweep_minutes,
+        misfire_grace_minutes=settings.scheduler_misfire_grace_minutes,
+        standby_poll_seconds=settings.scheduler_standby_poll_seconds,
+    )
+    return digests, build_scheduler(settings.database_url, AlertJobs(uow, clock, rule, digests), schedule)
+
+
 def build_importer(uow: UnitOfWorkFactory, settings: Settings) -> Importer:
     return Importer(uow, ZoneInfo(settings.tz_name), utc_now)
 
@@ -170,6 +197,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
 
     database = build_database(settings)
     uow = UnitOfWorkFactory(database)
+    digests, scheduler = build_alerting(settings, uow)
     zone = ZoneInfo(settings.tz_name)
     parts = [WebParts(routes=receipts_routes(lambda r: post_sales(uow, r, SALES_API_ACTOR), settings.api_token, zone))]
     sandbox = None
@@ -181,6 +209,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
 
     reader = BarcodeReader(workers=2)
     application = build_bot(settings, uow, barcode_reader=reader, webhook=webhook)
+    from bot.handlers.alerts import SETTINGS_KEY
+
+    application.bot_data[SETTINGS_KEY] = digests
     if webhook:
         parts.append(WebParts(routes=webhook_routes(application, settings.webhook_secret)))
 
@@ -195,6 +226,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     try:
         async with application:
             await application.start()
+            await scheduler.start()
             if webhook:
                 await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret)
             else:
@@ -203,6 +235,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             if sandbox:
                 print(f"no TELEGRAM_TOKEN: chat with the bot in the sandbox at {base}/", flush=True)
             await stop.wait()
+            await scheduler.shutdown()
             if sandbox:
                 sandbox.release_waiters()
             if application.updater and application.updater.running:

@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     count_asks_quantity: bool = False
     undo_window_minutes: int = 5
 
+    digest_time: str = "08:30"
+    digest_days: str = "mon-sun"
+    low_stock_sweep_minutes: int = 15
+    days_of_cover_alert: float = 3.0
+    alert_sales_window_days: int = 28
+    fast_mover_share: float = 0.2
+    alert_snooze_hours: int = 24
+    scheduler_misfire_grace_minutes: int = 240
+    scheduler_standby_poll_seconds: float = 5.0
+
     @field_validator("telegram_mode")
     @classmethod
     def _known_mode(cls, value: str) -> str:

@@ -45,7 +45,9 @@ def write_chain(directory: Path, locations: int, skus: int, lines: int, seed: in
         w.writerow(["sku", "name", "barcodes", "category", "brand", "unit_price", "unit_cost", "pack_size"])
         for n in range(skus):
             body = f"690{n:09d}"
-            w.writerow([f"P{n:05d}", f"商品 {n}", body + str(gs1_check_digit(body)), "cat", "brand", 10, 6, 12])
+            w.writerow(
+                [f"P{n:05d}", f"商品 {n}", body + str(gs1_check_digit(body)), "cat", "brand", 10, 6, 12]
+            )
     with (directory / "stock.csv").open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["location_code", "sku", "on_hand"])
@@ -74,7 +76,9 @@ def run(url: str, label: str, directory: Path, locations: int, skus: int) -> Non
     with Stopwatch() as load:
         outcomes = importer.import_dir(directory)
     assert all(o.status != "rejected" for o in outcomes), [o.summary() for o in outcomes]
-    print(f"[{label}] loaded {locations} locations x {skus} SKUs ({locations * skus:,} positions) in {load.seconds:.1f} s")
+    print(
+        f"[{label}] loaded {locations} locations x {skus} SKUs ({locations * skus:,} positions) in {load.seconds:.1f} s"
+    )
 
     with Stopwatch() as parse:
         receipts, source = read_receipts(directory / "live_sales.csv", ZONE)

@@ -20,6 +20,8 @@ COMMANDS_BY_PERMISSION: list[tuple[str, Permission | None]] = [
     ("done", Permission.COUNT),
     ("undo", None),
     ("digest", Permission.SEE_REPORTS),
+    ("settings", Permission.SEE_REPORTS),
+    ("outbox", Permission.MANAGE_OUTBOX),
     ("link", Permission.LINK_GROUP),
     ("staff", Permission.MANAGE_STAFF),
     ("lang", None),

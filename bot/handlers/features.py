@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import counts, photos, transfers, undo
+from bot.handlers import alerts, counts, outbox_admin, photos, transfers, undo
 from bot.routing import Router
 
 
@@ -14,3 +14,5 @@ def register(application: Application, router: Router) -> None:
     transfers.register(application, router)
     undo.register(application, router)
     photos.register(application, router)
+    alerts.register(application, router)
+    outbox_admin.register(application, router)

@@ -9,8 +9,8 @@ from telegram.ext import Application, MessageHandler, filters
 
 from adapters.barcode import DecodedCode, ScanResult, ScanStatus
 from bot.callbacks import CallbackSigner
-from bot.handlers import counts
 from bot.context import BotContext
+from bot.handlers import counts
 from bot.handlers.stock import send_card
 from bot.people import current_staff, store_of_chat
 from bot.replies import keyboard, reply

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from adapters.gateways.telegram import TelegramGateway
-from bot.handlers import alerts, features, outbox_admin
 from domain.alerts import AlertState
 from domain.sales import Receipt, ReceiptLine
 from domain.services.sales import post_receipts
@@ -23,19 +22,6 @@ from tests.e2e.world import ADMIN, CLERK, MANAGER, S01_GROUP, World
 
 Message = dict[str, Any]
 ORDERED, SNOOZE, TRANSFER = "已下单", "暂停", "申请调拨"  # the S01 group has no /lang: Chinese
-
-
-@pytest.fixture(autouse=True)
-def alerts_wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the alert handlers the way bot/handlers/features.py does once the lead adds them."""
-    original = features.register
-
-    def register(application, router) -> None:  # type: ignore[no-untyped-def]
-        original(application, router)
-        alerts.register(application, router)
-        outbox_admin.register(application, router)
-
-    monkeypatch.setattr(features, "register", register)
 
 
 @pytest.fixture

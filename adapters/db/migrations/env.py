@@ -9,6 +9,11 @@ from sqlmodel import SQLModel
 import adapters.db.tables  # noqa: F401  (registers the tables on the metadata)
 
 target_metadata = SQLModel.metadata
+FOREIGN_TABLES = {"apscheduler_jobs"}  # APScheduler's job store creates and owns this one
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    return not (type_ == "table" and name in FOREIGN_TABLES)
 
 
 def run_migrations() -> None:
@@ -19,6 +24,7 @@ def run_migrations() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
