@@ -9,7 +9,13 @@ from zoneinfo import ZoneInfo
 from adapters.templates import render
 from domain.members.campaigns import Channel as CampaignChannel
 from domain.membership import Member
-from domain.services.campaigns import ApprovedCampaign, CampaignDraft, CampaignOutcome, campaign_outcome
+from domain.services.campaigns import (
+    ApprovedCampaign,
+    CampaignDraft,
+    CampaignOutcome,
+    CampaignPlan,
+    campaign_outcome,
+)
 from notifications.message import Channel, Notification, Purpose
 from notifications.outbox import enqueue
 
@@ -87,16 +93,14 @@ def schedule_promotions(uow, approved: ApprovedCampaign, now: datetime) -> int: 
     return queued
 
 
-def sample_messages(uow, approved_like_plan, tz: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def sample_messages(uow, plan: CampaignPlan, tz: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The chat message the plan's sample member would get, in each language (real templates, a sample code)."""
-    member = (
-        uow.members.get(approved_like_plan.sample_member_id) if approved_like_plan.sample_member_id else None
-    )
+    member = uow.members.get(plan.sample_member_id) if plan.sample_member_id else None
     if member is None:
         return {}
     samples = {}
     for lang in ("zh", "en"):
-        facts = promotion_facts(member, approved_like_plan.draft, "XXXXX-XXXXX", "", lang, tz)
+        facts = promotion_facts(member, plan.draft, "XXXXX-XXXXX", "", lang, tz)
         samples[lang] = render("notifications/promotion/telegram", lang, html=True, **facts)
     return samples
 
