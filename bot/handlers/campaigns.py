@@ -80,7 +80,7 @@ def _choices(update: Update, context: BotContext, action: str, options: list[str
 
 
 async def campaign_command(update: Update, context: BotContext) -> int:
-    """/campaign: a manager starts a new campaign; first its name."""
+    """/campaign: a manager starts a new campaign (first its name), or previews a stored draft by its id."""
     staff = await current_staff(update, context)
     if staff is None:
         return ConversationHandler.END
@@ -88,6 +88,9 @@ async def campaign_command(update: Update, context: BotContext) -> int:
         staff.require(Permission.MANAGE_CAMPAIGNS)
     except NotAllowed as refusal:
         await explain(update, context, refusal)
+        return ConversationHandler.END
+    if context.args:  # /campaign C1122AB12CD: the preview of a draft made from a file (`main.py campaign`)
+        await send_preview(update, context, staff, context.args[0][:32])
         return ConversationHandler.END
     context.user_data["campaign"] = {"segments": [], "channels": []}  # type: ignore[index]
     await reply(update, context, "campaigns/ask_name")
@@ -269,7 +272,11 @@ async def send_preview(update: Update, context: BotContext, staff: StaffMember, 
         plan = plan_campaign(unit, staff, campaign_id, now, settings)
         return plan, sample_messages(unit, plan, settings.tz)
 
-    plan, samples = await context.services.read(look)
+    try:
+        plan, samples = await context.services.read(look)
+    except DomainError as error:
+        await _refused(update, context, error)
+        return
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     for lang, text in samples.items():
         sample = render("bot/campaigns/sample", language_of(update, context), html=True, language=lang)

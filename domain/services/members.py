@@ -246,6 +246,15 @@ def _offer_lines(uow, receipt: Receipt) -> list[OfferLine]:  # type: ignore[no-u
     ]
 
 
+def score_segments(
+    uow_factory, as_of: date, *, config: SegmentConfig | None = None, tz: str = "Asia/Shanghai"
+) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """Score every member on history before `as_of`, outside any transaction (seconds on a real chain)."""
+    with uow_factory(readonly=True) as unit:
+        frames = unit.member_frames.load(tz)
+    return score_members(frames, as_of, config or SegmentConfig())
+
+
 def recompute_segments(  # type: ignore[no-untyped-def]
     uow_factory,
     as_of: date,
@@ -254,14 +263,8 @@ def recompute_segments(  # type: ignore[no-untyped-def]
     tz: str = "Asia/Shanghai",
     now: datetime | None = None,
 ) -> pd.DataFrame:
-    """Score every member on history before `as_of` and replace the snapshot /offers and campaigns read.
-
-    The scoring runs outside any transaction (it takes seconds on a real
-    chain); only the swap of the snapshot is one.
-    """
-    with uow_factory(readonly=True) as unit:
-        frames = unit.member_frames.load(tz)
-    scored = score_members(frames, as_of, config or SegmentConfig())
+    """The nightly run: score members and replace the snapshot /offers and campaigns read, in one swap."""
+    scored = score_segments(uow_factory, as_of, config=config, tz=tz)
     computed_at = now or datetime.now(UTC)
 
     def store(unit) -> None:  # type: ignore[no-untyped-def]

@@ -6,8 +6,14 @@ import asyncio
 from datetime import date
 from typing import Any
 
+from adapters.campaign_yaml import parse_campaign_yaml
+from domain.services.campaigns import create_campaign
 from domain.services.members import recompute_segments
-from tests.e2e.test_members import member_flows  # noqa: F401  (the wiring fixture, until main does it)
+from domain.staff import Role, StaffMember
+from tests.e2e.test_members import (
+    PROMOTIONS,
+    member_flows,  # noqa: F401  (the wiring fixture, until main does it)
+)
 from tests.e2e.world import CLERK, MANAGER, World
 
 GOOD_YAML = """
@@ -103,6 +109,22 @@ async def test_a_draft_from_a_file_can_be_cancelled_before_anything_goes(world: 
     await after(world, preview, "cancelled")
 
     assert [state for _, state in campaign_rows(world)] == ["cancelled"] and promotion_rows(world) == []
+
+
+async def test_a_draft_made_from_the_command_line_is_previewed_by_its_id(world: World) -> None:
+    scored(world)
+    manager = StaffMember(MANAGER, "Li", Role.MANAGER, ["S01"])
+    now = world.application.bot_data["services"].clock()
+    record = world.uow.run(
+        lambda unit: create_campaign(unit, manager, parse_campaign_yaml(GOOD_YAML), now, PROMOTIONS)
+    )
+
+    asked = await world.sandbox.send_text(MANAGER, MANAGER, f"/campaign {record.campaign_id}")
+    preview = await after(world, asked, "Press Approve")
+    unknown = await world.say(MANAGER, MANAGER, "/campaign C0000NOSUCH")
+
+    assert record.campaign_id in preview["text"] and "Cola days" in preview["text"]
+    assert "No campaign C0000NOSUCH" in unknown["text"]
 
 
 async def test_a_file_with_mistakes_is_answered_with_every_field_at_fault(world: World) -> None:
