@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import socket
@@ -80,7 +81,7 @@ class FlakyMailbox:
 # --- the child process: sandbox + SMTP server --------------------------------------------------
 
 
-async def serve_sandbox(chats: int, failure_rate: float, callback_url: str) -> None:
+async def serve_sandbox(chats: int, failure_rate: float) -> None:
     from aiohttp import web
     from aiosmtpd.smtp import SMTP
 
@@ -155,7 +156,35 @@ def enqueue_all(uow, counts: dict[str, int], chats: int, now) -> None:
         unit.commit()
 
 
-async def run(args: argparse.Namespace) -> None:
+def spawn(*arguments: str) -> subprocess.Popen:
+    command = [sys.executable, __file__, *arguments]
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+
+
+def bench_settings(args: argparse.Namespace, sandbox_url: str, smtp_port: int, our_url: str):
+    from notifications.settings import NotificationSettings
+
+    return NotificationSettings(
+        sms_api_url=f"{sandbox_url}/sms",
+        sms_account_sid=SID,
+        sms_auth_token=AUTH_TOKEN,
+        sms_from=OUR_NUMBER,
+        public_base_url=our_url if args.callbacks else "",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_starttls=False,
+        mail_from="bench@shop.example",
+        sms_per_second=args.sms_rate,
+        email_per_second=args.email_rate,
+        telegram_per_second=30,
+        backoff_base_seconds=1,
+        backoff_max_seconds=8,
+        outbox_max_attempts=10,
+    )
+
+
+async def dispatch(args: argparse.Namespace) -> None:
+    """A dispatcher process for the channels in --channels, until a line arrives on stdin."""
     from datetime import UTC, datetime
 
     from aiohttp import web
@@ -163,7 +192,6 @@ async def run(args: argparse.Namespace) -> None:
     from telegram.request import HTTPXRequest
 
     from adapters.db.engine import open_database
-    from adapters.db.migrate import upgrade_to_head
     from adapters.db.unit_of_work import UnitOfWorkFactory
     from adapters.gateways.email import SmtpEmailGateway
     from adapters.gateways.sms import TwilioSmsGateway
@@ -172,97 +200,120 @@ async def run(args: argparse.Namespace) -> None:
     from bot.callbacks import CallbackSigner
     from notifications.dispatcher import Dispatcher
     from notifications.message import Channel
-    from notifications.settings import NotificationSettings
+
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
+    args.cpu_at_start = time.process_time()  # imports excluded: the figure is the cost of delivering
+
+    uow = UnitOfWorkFactory(open_database(args.db))
+    settings = bench_settings(args, args.sandbox_url, args.smtp_port, args.our_url)
+    channels = {Channel(name) for name in args.channels.split(",")}
+    runner = None
+    if Channel.SMS in channels:  # status callbacks come back to the process that sends the SMS
+        app = web.Application()
+        app.router.add_routes(sms_webhook_routes(uow, settings, clock))
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", int(args.our_url.rsplit(":", 1)[1])).start()
+    bot = Bot(
+        TOKEN,
+        base_url=f"{args.sandbox_url}/bot",
+        base_file_url=f"{args.sandbox_url}/file/bot",
+        request=HTTPXRequest(connection_pool_size=64),
+    )
+    await bot.initialize()
+    every = {
+        Channel.TELEGRAM: TelegramGateway(bot, CallbackSigner("bench")),
+        Channel.SMS: TwilioSmsGateway(settings),
+        Channel.EMAIL: SmtpEmailGateway(settings),
+    }
+    gateways = {channel: gateway for channel, gateway in every.items() if channel in channels}
+    stop = asyncio.Event()
+    running = asyncio.create_task(
+        Dispatcher(uow, gateways, clock, settings).run_forever(stop, poll_seconds=0.1)
+    )
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    stop.set()
+    await running
+    await every[Channel.SMS].close()
+    await every[Channel.EMAIL].close()
+    await bot.shutdown()
+    await asyncio.sleep(1)  # the last status callbacks
+    if runner is not None:
+        await runner.cleanup()
+    print(
+        json.dumps({"channels": args.channels, "cpu_seconds": time.process_time() - args.cpu_at_start}),
+        flush=True,
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from adapters.db.engine import open_database
+    from adapters.db.migrate import upgrade_to_head
+    from adapters.db.unit_of_work import UnitOfWorkFactory
 
     counts = {"telegram": args.telegram, "sms": args.sms, "email": args.email}
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     our_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--serve-sandbox",
-            "--chats",
-            str(args.chats),
-            "--failure-rate",
-            str(args.failure_rate),
-            "--callback",
-            our_url,
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    where = json.loads(child.stdout.readline())
+    sock.close()
+    sandbox = spawn("--serve-sandbox", "--chats", str(args.chats), "--failure-rate", str(args.failure_rate))
+    where = json.loads(sandbox.stdout.readline())
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         upgrade_to_head(url)
         uow = UnitOfWorkFactory(open_database(url))
-        settings = NotificationSettings(
-            sms_api_url=f"{where['url']}/sms",
-            sms_account_sid=SID,
-            sms_auth_token=AUTH_TOKEN,
-            sms_from=OUR_NUMBER,
-            public_base_url=our_url if args.callbacks else "",
-            smtp_host="127.0.0.1",
-            smtp_port=where["smtp_port"],
-            smtp_starttls=False,
-            mail_from="bench@shop.example",
-            sms_per_second=args.sms_rate,
-            email_per_second=args.email_rate,
-            telegram_per_second=30,
-            backoff_base_seconds=1,
-            backoff_max_seconds=8,
-            outbox_max_attempts=10,
-        )
-        app = web.Application()
-        app.router.add_routes(sms_webhook_routes(uow, settings, lambda: datetime.now(UTC)))
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.SockSite(runner, sock).start()
         enqueue_all(uow, counts, args.chats, datetime.now(UTC))
-        request = HTTPXRequest(connection_pool_size=64)
-        bot = Bot(
-            TOKEN, base_url=f"{where['url']}/bot", base_file_url=f"{where['url']}/file/bot", request=request
-        )
-        await bot.initialize()
-        sms, email = TwilioSmsGateway(settings), SmtpEmailGateway(settings)
-        gateways = {
-            Channel.TELEGRAM: TelegramGateway(bot, CallbackSigner("bench")),
-            Channel.SMS: sms,
-            Channel.EMAIL: email,
-        }
-        dispatcher = Dispatcher(uow, gateways, lambda: datetime.now(UTC), settings)
-        stop = asyncio.Event()
-        started = time.time()
-        running = asyncio.create_task(dispatcher.run_forever(stop, poll_seconds=0.1))
-        total = sum(counts.values())
+        groups = ["telegram,sms,email"] if args.one_process else ["telegram", "sms", "email"]
+        common = ["--db", url, "--sandbox-url", where["url"], "--smtp-port", str(where["smtp_port"])]
+        common += [
+            "--our-url",
+            our_url,
+            "--sms-rate",
+            str(args.sms_rate),
+            "--email-rate",
+            str(args.email_rate),
+        ]
+        common += [] if args.callbacks else ["--no-callbacks"]
+        workers = [spawn("--dispatch", "--channels", group, *common) for group in groups]
+        for worker in workers:
+            worker.stdout.readline()
+        started, total = time.time(), sum(counts.values())
         while True:
             await asyncio.sleep(1)
             with uow(readonly=True) as unit:
                 states = unit.outbox.counts_by_state()
             if states.get("sent", 0) + states.get("dead", 0) >= total or time.time() - started > args.timeout:
                 break
-        stop.set()
-        await running
         elapsed = time.time() - started
-        await sms.close()
-        await email.close()
-        await bot.shutdown()
-        await asyncio.sleep(1)  # the last status callbacks
-        child.stdin.write("report\n")
-        child.stdin.flush()
-        report = json.loads(child.stdout.readline())
-        child.wait(timeout=30)
-        await runner.cleanup()
+        for worker in workers:
+            worker.stdin.write("stop\n")
+            worker.stdin.flush()
+        cpu = {}
+        for worker in workers:
+            spent = json.loads(worker.stdout.readline())
+            cpu[spent["channels"]] = spent["cpu_seconds"]
+            worker.wait(timeout=60)
+        sandbox.stdin.write("report\n")
+        sandbox.stdin.flush()
+        report = json.loads(sandbox.stdout.readline())
+        sandbox.wait(timeout=30)
         with uow(readonly=True) as unit:
             states = unit.outbox.counts_by_state()
             reported = unit.connection.exec_driver_sql(
                 "select count(*) from outbox_message where delivery_status = 'delivered'"
             ).scalar()
     print_figures(counts, report, states, elapsed, reported)
+    for channels, seconds in cpu.items():
+        sent = sum(counts[c] for c in channels.split(","))
+        print(
+            f"  dispatcher for {channels}: {seconds:.1f} CPU-s for {sent} messages = {sent / seconds:.0f} per CPU-second"
+        )
+    print(f"  (load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
 
 
 def print_figures(counts: dict[str, int], report: dict, states: dict, elapsed: float, reported: int) -> None:
@@ -315,12 +366,20 @@ def main() -> None:
     parser.add_argument("--sms-rate", type=float, default=300)
     parser.add_argument("--email-rate", type=float, default=300)
     parser.add_argument("--timeout", type=float, default=600)
-    parser.add_argument("--callbacks", action=argparse.BooleanOptionalAction, default=True, help="SMS status callbacks")
+    parser.add_argument(
+        "--callbacks", action=argparse.BooleanOptionalAction, default=True, help="SMS status callbacks"
+    )
+    parser.add_argument("--one-process", action="store_true", help="one dispatcher for all channels")
+    for internal in ("--db", "--sandbox-url", "--our-url", "--channels"):
+        parser.add_argument(internal, default="", help=argparse.SUPPRESS)
+    parser.add_argument("--smtp-port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--serve-sandbox", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--callback", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--dispatch", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_sandbox:
-        asyncio.run(serve_sandbox(args.chats, args.failure_rate, args.callback))
+        asyncio.run(serve_sandbox(args.chats, args.failure_rate))
+    elif args.dispatch:
+        asyncio.run(dispatch(args))
     else:
         asyncio.run(run(args))
 

@@ -32,19 +32,29 @@ WAIT_FOR_EARLIER = timedelta(seconds=5)  # an edit whose original is still on it
 
 
 class BatchWriter:
-    """Many small outcome writes, few transactions: each caller awaits its own write, which is committed
-    together with the others that arrived within `delay` seconds (hundreds of sends a second otherwise
-    mean hundreds of commits). Actions take the unit of work and must not commit."""
+    """Many small writes, few transactions: each caller awaits its own write, committed together with
+    the others that arrived within `delay` seconds (hundreds of sends a second would otherwise mean
+    hundreds of commits). `write` takes an action on the unit of work (it must not commit); `add`
+    takes an item for `bulk`, which writes all items of a batch in one statement."""
 
-    def __init__(self, uow_factory: Any, delay: float = 0.02) -> None:
+    def __init__(
+        self, uow_factory: Any, bulk: Callable[[Any, list[Any]], None] | None = None, delay: float = 0.02
+    ):
         self._uow = uow_factory
+        self._bulk = bulk
         self._delay = delay
-        self._waiting: list[tuple[Callable[[Any], None], asyncio.Future[None]]] = []
+        self._waiting: list[tuple[Any, bool, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
     async def write(self, action: Callable[[Any], None]) -> None:
+        await self._enter(action, is_item=False)
+
+    async def add(self, item: Any) -> None:
+        await self._enter(item, is_item=True)
+
+    async def _enter(self, entry: Any, is_item: bool) -> None:
         done = asyncio.get_running_loop().create_future()
-        self._waiting.append((action, done))
+        self._waiting.append((entry, is_item, done))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.ensure_future(self._flush())
         await done
@@ -54,19 +64,22 @@ class BatchWriter:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                await asyncio.to_thread(self._uow.run, partial(_apply_all, [action for action, _ in batch]))
+                await asyncio.to_thread(self._uow.run, partial(self._apply, batch))
             except Exception as error:  # noqa: BLE001 - every waiter learns its write failed
-                for _, done in batch:
+                for _, _, done in batch:
                     done.set_exception(error)
             else:
-                for _, done in batch:
+                for _, _, done in batch:
                     done.set_result(None)
 
-
-def _apply_all(actions: list[Callable[[Any], None]], unit: Any) -> None:
-    for action in actions:
-        action(unit)
-    unit.commit()
+    def _apply(self, batch: list[tuple[Any, bool, asyncio.Future[None]]], unit: Any) -> None:
+        items = [entry for entry, is_item, _ in batch if is_item]
+        if items and self._bulk is not None:
+            self._bulk(unit, items)
+        for entry, is_item, _ in batch:
+            if not is_item:
+                entry(unit)
+        unit.commit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +104,7 @@ class Dispatcher:
         self._settings = settings
         self._pacer = RatePacer(settings)
         self._rng = rng or random.Random()
-        self._outcomes = BatchWriter(uow_factory)
+        self._outcomes = BatchWriter(uow_factory, bulk=lambda unit, marks: unit.outbox.mark_many_sent(marks))
 
     async def run_once(self, limit: int = 500) -> int:
         """Deliver everything due now (up to `limit` per channel); how many were delivered."""
@@ -165,19 +178,19 @@ class Dispatcher:
                 partial(self._after_unknown, entry=entry, reason=f"outcome unknown: {error!r}")
             )
             return 0
-        await self._outcomes.write(partial(self._mark_sent, outbox_id=entry.id, sent=sent))
+        await self._outcomes.add(self._sent_mark(entry.id, sent))
         return 1
 
-    def _mark_sent(self, unit: Any, outbox_id: int, sent: Sent) -> None:
-        unit.outbox.mark_sent(
-            outbox_id,
-            self._clock(),
-            provider_ref=sent.provider_ref,
-            chat_id=sent.chat_id,
-            message_id=sent.message_id,
-            sent_as_photo=sent.as_photo,
-            segments=sent.segments,
-        )
+    def _sent_mark(self, outbox_id: int, sent: Sent) -> dict[str, Any]:
+        return {
+            "outbox_id": outbox_id,
+            "at": self._clock(),
+            "provider_ref": sent.provider_ref,
+            "chat_id": sent.chat_id,
+            "message_id": sent.message_id,
+            "sent_as_photo": sent.as_photo,
+            "segments": sent.segments,
+        }
 
     def _after_failure(self, unit: Any, entry: OutboxEntry, failure: DeliveryFailed) -> None:
         attempts = entry.attempts + 1

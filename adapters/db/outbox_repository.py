@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -66,6 +66,25 @@ class OutboxRepository:
             .where(OUTBOX.c.id == outbox_id, OUTBOX.c.state != CANCELLED)
             .values(state=SENT, sent_at=now, last_error="", **outcome)
         )
+
+    def mark_many_sent(self, marks: list[dict[str, Any]]) -> None:
+        """`mark_sent` for a batch, in one executemany (keys: outbox_id, at, provider_ref, chat_id,
+        message_id, sent_as_photo, segments)."""
+        statement = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("outbox_id"), OUTBOX.c.state != CANCELLED)
+            .values(
+                state=SENT,
+                sent_at=bindparam("at"),
+                last_error="",
+                provider_ref=bindparam("provider_ref"),
+                chat_id=bindparam("chat_id"),
+                message_id=bindparam("message_id"),
+                sent_as_photo=bindparam("sent_as_photo"),
+                segments=bindparam("segments"),
+            )
+        )
+        self._conn.execute(statement, [{**mark, "at": _utc(mark["at"])} for mark in marks])
 
     def confirm_sent(self, outbox_id: int, now: datetime, provider_ref: str | None) -> bool:
         """The provider reports a message we had not marked (a crash, a timeout): it is sent, never again."""

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 STATUS_PATH = "/notifications/sms/status"
 INBOUND_PATH = "/notifications/sms/inbound"
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "退订", "TD"})
+# "queued" comes before these; "sent" is final where the carrier reports no delivery.
+SETTLED = frozenset({"sent", "delivered", "undelivered", "failed", "read"})
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -55,7 +57,7 @@ def sms_webhook_routes(
         if form is None:
             return web.Response(status=403, text="forbidden")
         outbox_id = request.query.get("outbox", "")
-        if outbox_id.isdigit():
+        if outbox_id.isdigit() and form.get("MessageStatus", "") in SETTLED:
             now = clock()
             await statuses.write(partial(_record_status, outbox_id=int(outbox_id), form=form, now=now))
         return web.Response(status=204)
