@@ -213,6 +213,8 @@ class Dispatcher:
     def _after_unknown(self, unit: Any, entry: OutboxEntry, reason: str) -> None:
         if entry.notification.member_id is not None:
             unit.outbox.give_up(entry.id, f"{reason}; not re-sent automatically")
+        elif entry.attempts + 1 >= self._settings.outbox_max_attempts:
+            unit.outbox.give_up(entry.id, reason)
         else:
             due = self._clock() + timedelta(
                 seconds=backoff_seconds(entry.attempts + 1, self._settings, self._rng)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from notifications.message import Channel, Gateway
+from jinja2 import TemplateError
+
+from adapters.templates import render
+from notifications.message import Channel, DeliveryFailed, Gateway
 from notifications.settings import NotificationSettings
 
 if TYPE_CHECKING:
@@ -17,6 +20,14 @@ if TYPE_CHECKING:
     from bot.callbacks import CallbackSigner
 
 SANDBOX_SMS = ("AC" + "0" * 32, "sandbox-sms-token", "+8610690000")
+
+
+def render_message(name: str, lang: str, /, *, html: bool = False, **facts: object) -> str:
+    """`render`, with a broken template or a missing fact as a permanent failure: retrying cannot fix it."""
+    try:
+        return render(name, lang, html=html, **facts)
+    except TemplateError as error:
+        raise DeliveryFailed(f"template {name}: {error}", permanent=True, counted=False) from error
 
 
 def configured_gateways(

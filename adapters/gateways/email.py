@@ -15,8 +15,8 @@ from email.utils import formataddr, formatdate, parseaddr
 
 import aiosmtplib
 
+from adapters.gateways import render_message as render
 from adapters.http.unsubscribe import UnsubscribeLinks
-from adapters.templates import render
 from notifications.message import Channel, DeliveryFailed, Notification, Outgoing, Purpose, Sent
 from notifications.settings import NotificationSettings
 

@@ -6,7 +6,7 @@ import base64
 
 import aiohttp
 
-from adapters.templates import render
+from adapters.gateways import render_message as render
 from notifications.message import Channel, DeliveryFailed, Outgoing, Sent
 from notifications.settings import NotificationSettings
 

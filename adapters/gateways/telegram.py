@@ -9,7 +9,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from adapters.templates import render
+from adapters.gateways import render_message as render
 from bot.callbacks import CallbackSigner
 from notifications.message import Channel, DeliveryFailed, Notification, Outgoing, Sent
 

@@ -47,7 +47,11 @@ def sms_webhook_routes(
         base = settings.public_base_url.rstrip("/")
         url = f"{base}{request.path_qs}" if base else str(request.url)
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not is_valid_twilio_signature(settings.sms_auth_token, url, form, signature):
+        # Without a token anyone could sign: refuse everything until SMS is configured.
+        valid = bool(settings.sms_auth_token) and is_valid_twilio_signature(
+            settings.sms_auth_token, url, form, signature
+        )
+        if not valid:
             log.warning("SMS webhook refused: bad signature for %s from %s", url, request.remote)
             return None
         return form

@@ -108,3 +108,15 @@ async def test_a_burst_to_one_group_sends_twenty_and_puts_the_rest_back_for_the_
     for row in waiting:
         wait = (row.due_at - world.clock().replace(tzinfo=None)).total_seconds()
         assert 55 < wait < 65 and row.attempts == 0
+
+
+async def test_a_template_missing_a_fact_is_dead_at_once_instead_of_retried_forever(world):
+    facts = dict(staff_alert("x").facts)
+    del facts["offer"]
+    world.enqueue(staff_alert("low:S01:COLA", facts=facts))
+
+    assert await world.dispatcher().run_once() == 0
+
+    row = world.row("low:S01:COLA")
+    assert row.state == "dead" and "offer" in row.last_error
+    assert world.sandbox.bot_messages(STAFF_GROUP) == []
