@@ -6,10 +6,11 @@ around the decode), Pillow's JPEG decoder, resize, rotate and filters, and
 numpy's array maths; pyzbar calls zbar through ctypes, which releases it too.
 So threads run decodes in parallel, without a process pool's worker start-up,
 pickling of every photo and forking next to a running event loop.
-`benchmarks/barcode.py --pool` measures it: on the shared 2-core machine
-(load 6-7 from other jobs) two threads and two processes both stayed within
-noise of one thread (8-14 images/s), and a 5 ms timer on the loop fired at
-worst 19-115 ms late while both threads decoded.
+`benchmarks/barcode.py --pool` measures it on this shared 2-core machine
+(other jobs running, so the figures are noisy): one thread 24-31 images/s,
+two threads 36-40, two processes 26-51 (no steadier gain to pay the
+processes' costs for); a 5 ms timer on the event loop fired at worst 4-19 ms
+late while two threads decoded.
 """
 
 from __future__ import annotations
