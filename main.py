@@ -65,7 +65,7 @@ def build_bot(  # type: ignore[no-untyped-def]
         tz_name=settings.tz_name,
     )
     services = BotServices(uow, clock, bot_settings, CatalogSearch(uow), barcode_reader)
-    return build_application(
+    application = build_application(
         settings.telegram_token,
         services,
         base_url=settings.telegram_api_url,
@@ -73,6 +73,8 @@ def build_bot(  # type: ignore[no-untyped-def]
         webhook=webhook,
         rate_limit=rate_limit,
     )
+    application.bot_data["promotion_settings"] = promotion_settings(settings)
+    return application
 
 
 def build_alerting(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now):  # type: ignore[no-untyped-def]
@@ -91,6 +93,7 @@ def build_alerting(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now):  
     )
     digests = DigestSettings(rule=rule, zone=zone)
     uow.before_commit.append(LowStockWatch(clock, rule, zone))
+    extra_jobs = member_jobs(settings, uow, clock)
     schedule = ScheduleSettings(
         tz_name=settings.tz_name,
         digest_time=settings.digest_time,
@@ -99,15 +102,62 @@ def build_alerting(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now):  
         misfire_grace_minutes=settings.scheduler_misfire_grace_minutes,
         standby_poll_seconds=settings.scheduler_standby_poll_seconds,
     )
-    return digests, build_scheduler(settings.database_url, AlertJobs(uow, clock, rule, digests), schedule)
+    jobs = AlertJobs(uow, clock, rule, digests)
+    return digests, build_scheduler(settings.database_url, jobs, schedule, extra_jobs=extra_jobs)
+
+
+def member_jobs(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now) -> list:  # type: ignore[no-untyped-def]
+    """Nightly member segments, and the daily report of campaigns whose validity has ended."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    from domain.services.members import recompute_segments
+    from notifications.promotions import report_finished_campaigns
+    from notifications.scheduler import ScheduledJob
+
+    zone = ZoneInfo(settings.tz_name)
+
+    def at(clock_time: str) -> CronTrigger:
+        hour, minute = (int(part) for part in clock_time.split(":"))
+        return CronTrigger(hour=hour, minute=minute, timezone=zone)
+
+    def segments():  # type: ignore[no-untyped-def]
+        now = clock()
+        return asyncio.to_thread(recompute_segments, uow, now.astimezone(zone).date(), tz=settings.tz_name, now=now)
+
+    return [
+        ScheduledJob("member_segments", at(settings.segments_time), segments),
+        ScheduledJob("campaign_results", at(settings.campaign_results_time), lambda: asyncio.to_thread(report_finished_campaigns, uow, clock())),
+    ]
 
 
 def build_importer(uow: UnitOfWorkFactory, settings: Settings) -> Importer:
     return Importer(uow, ZoneInfo(settings.tz_name), utc_now)
 
 
-def post_sales(uow: UnitOfWorkFactory, receipts: Sequence, actor: str) -> PostingReport:
-    return uow.run(lambda unit: post_receipts(unit, receipts, actor))
+def promotion_settings(settings: Settings):  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from domain.members.campaigns import FrequencyCap, QuietHours
+    from domain.services.campaigns import PromotionSettings
+
+    return PromotionSettings(
+        coupon_secret=settings.coupon_secret.encode(),
+        points_per_yuan=Decimal(str(settings.points_per_yuan)),
+        points_valid_days=settings.points_valid_days,
+        quiet_hours=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end),
+        frequency_cap=FrequencyCap(settings.promotion_cap_messages, timedelta(days=settings.promotion_cap_days)),
+        tz=settings.tz_name,
+    )
+
+
+def post_sales(uow: UnitOfWorkFactory, receipts: Sequence, actor: str, settings: Settings, clock=utc_now) -> PostingReport:  # type: ignore[no-untyped-def]
+    """Post receipts through the ledger; members earn points and redeem coupons in the same transaction."""
+    from domain.services.members import on_receipts_posted
+
+    promotions = promotion_settings(settings)
+    return uow.run(
+        lambda unit: post_receipts(unit, receipts, actor, lambda u, posted: on_receipts_posted(u, posted, clock(), promotions))
+    )
 
 
 # -- commands ------------------------------------------------------------------------
@@ -148,7 +198,9 @@ def cmd_sales(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     database = build_database(settings)
     try:
-        report = post_sales(UnitOfWorkFactory(database), receipts, f"file:{source.name}")
+        uow = UnitOfWorkFactory(database)
+        build_alerting(settings, uow)  # a CSV of sales alerts like the till does
+        report = post_sales(uow, receipts, f"file:{source.name}", settings)
     finally:
         database.dispose()
     print(
@@ -199,7 +251,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     uow = UnitOfWorkFactory(database)
     digests, scheduler = build_alerting(settings, uow)
     zone = ZoneInfo(settings.tz_name)
-    parts = [WebParts(routes=receipts_routes(lambda r: post_sales(uow, r, SALES_API_ACTOR), settings.api_token, zone))]
+    parts = [
+        WebParts(routes=receipts_routes(lambda r: post_sales(uow, r, SALES_API_ACTOR, settings), settings.api_token, zone))
+    ]
     sandbox = None
     if not settings.telegram_token:
         sandbox, settings = _demo_sandbox(settings, uow)
@@ -287,6 +341,51 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_segments(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.services.members import score_segments, write_segments_csv
+
+    database = build_database(settings)
+    try:
+        as_of = date.fromisoformat(args.date) if args.date else datetime.now(ZoneInfo(settings.tz_name)).date()
+        frame = score_segments(UnitOfWorkFactory(database), as_of, tz=settings.tz_name)
+    finally:
+        database.dispose()
+    path = write_segments_csv(frame, args.out)
+    print(f"{len(frame)} members scored on history before {as_of}: {path}")
+    print(frame["segment"].value_counts().to_string())
+    return 0
+
+
+def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.campaign_yaml import CampaignFileError, read_campaign_file
+    from domain.errors import DomainError
+    from domain.services.campaigns import create_campaign
+
+    try:
+        draft = read_campaign_file(args.file, settings.tz_name)
+    except CampaignFileError as error:
+        print(f"{args.file}: not a valid campaign")
+        for problem in error.problems:
+            print(f"  {problem}")
+        return 1
+    database = build_database(settings)
+    uow = UnitOfWorkFactory(database)
+    try:
+        with uow(readonly=True) as unit:
+            staff = unit.staff.get(args.by)
+        if staff is None:
+            print(f"no member of staff with Telegram id {args.by}")
+            return 1
+        record = uow.run(lambda unit: create_campaign(unit, staff, draft, utc_now(), promotion_settings(settings)))
+    except DomainError as refusal:
+        print(f"refused: {refusal.code} {refusal.facts}")
+        return 1
+    finally:
+        database.dispose()
+    print(f"campaign {record.campaign_id} created as a draft; send /campaign {record.campaign_id} in the bot to preview and approve")
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     upgrade_to_head(settings.database_url)
     print("database schema is up to date")
@@ -310,6 +409,14 @@ def parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="print the barcodes found in each image")
     scan.add_argument("images", nargs="+")
     scan.set_defaults(run=cmd_scan)
+    segments = sub.add_parser("segments", help="score members and write their segments CSV")
+    segments.add_argument("--date", help="use only history before this date (YYYY-MM-DD)")
+    segments.add_argument("--out", default="members.csv")
+    segments.set_defaults(run=cmd_segments)
+    campaign = sub.add_parser("campaign", help="create a campaign draft from a YAML file")
+    campaign.add_argument("file")
+    campaign.add_argument("--by", type=int, required=True, help="Telegram id of the manager creating it")
+    campaign.set_defaults(run=cmd_campaign)
     demo = sub.add_parser("demo-data", help="build the demo chain and import it")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--dir", default="data/demo")

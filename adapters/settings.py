@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
@@ -45,6 +46,34 @@ class Settings(BaseSettings):
     scheduler_misfire_grace_minutes: int = 240
     scheduler_standby_poll_seconds: float = 5.0
 
+    public_base_url: str = Field("", description="how SMS providers and mail readers reach our HTTP server")
+    sms_api_url: str = ""
+    sms_account_sid: str = ""
+    sms_auth_token: str = ""
+    sms_from: str = ""
+    sms_status_callback_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_from: str = ""
+    sms_per_second: float = 10.0
+    email_per_second: float = 20.0
+    telegram_per_second: float = 30.0
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(9, 0)
+    outbox_max_attempts: int = 8
+    unsubscribe_secret: str = "dev-unsubscribe-secret"
+    promotion_cap_messages: int = 2
+    promotion_cap_days: int = 7
+
+    coupon_secret: str = "dev-coupon-secret"
+    points_per_yuan: float = 1.0
+    points_valid_days: int = 365
+    segments_time: str = "02:30"
+    campaign_results_time: str = "09:00"
+
     @field_validator("telegram_mode")
     @classmethod
     def _known_mode(cls, value: str) -> str:
@@ -59,6 +88,9 @@ class Settings(BaseSettings):
                 raise ValueError("set API_TOKEN to a real secret in production")
             if self.telegram_mode == "webhook" and self.webhook_secret in PLACEHOLDER_SECRETS:
                 raise ValueError("set WEBHOOK_SECRET in production webhook mode")
+            for name in ("coupon_secret", "unsubscribe_secret"):
+                if getattr(self, name) in PLACEHOLDER_SECRETS or getattr(self, name).startswith("dev-"):
+                    raise ValueError(f"set {name.upper()} to a real secret in production")
         return self
 
     @property

@@ -29,7 +29,7 @@ from bot.callbacks import CallbackSigner
 from bot.context import BotContext, BotServices, attach_services
 from bot.dedupe import drop_duplicate_updates
 from bot.errors import on_error
-from bot.handlers import admin, common, stock
+from bot.handlers import admin, common, members, stock
 from bot.routing import Router
 from domain.staff import Permission, Role
 
@@ -65,8 +65,8 @@ def build_application(
 def register_handlers(application: Application, router: Router) -> None:
     application.add_handler(TypeHandler(Update, drop_duplicate_updates), group=-1)
     for name, callback in {
-        "start": common.help_command,
-        "help": common.help_command,
+        "start": members.start_command,
+        "help": members.start_command,
         "lang": common.lang_command,
         "stock": stock.stock_command,
         "staff": admin.staff_command,
@@ -106,7 +106,9 @@ async def _set_command_menus(application: Application) -> None:
     services: BotServices = application.bot_data["services"]
     staff = await services.read(lambda unit: unit.staff.all())
     try:
-        await application.bot.set_my_commands(_commands(["start", "help", "lang"]), scope=BotCommandScopeDefault())
+        await application.bot.set_my_commands(
+            _commands(["start", "points", "offers", "stop", "lang"]), scope=BotCommandScopeDefault()
+        )
         await application.bot.set_my_commands(
             _commands(common.commands_for(frozenset({Permission.LOOKUP, Permission.REQUEST_TRANSFER, Permission.COUNT}))),
             scope=BotCommandScopeAllGroupChats(),

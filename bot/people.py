@@ -16,7 +16,7 @@ from domain.staff import StaffMember
 log = logging.getLogger(__name__)
 
 
-async def current_staff(update: Update, context: BotContext) -> StaffMember | None:
+async def current_staff(update: Update, context: BotContext, *, refuse: bool = True) -> StaffMember | None:
     """The member of staff behind the update, or None after a polite refusal (and a log line)."""
     user = update.effective_user
     if user is None:
@@ -24,6 +24,8 @@ async def current_staff(update: Update, context: BotContext) -> StaffMember | No
     staff = await context.services.read(lambda unit: unit.staff.get(user.id))
     if staff is not None and staff.active:
         return staff
+    if not refuse:
+        return None
     chat_id = update.effective_chat.id if update.effective_chat else None
     log.warning("refused user %s in chat %s: not registered as staff", user.id, chat_id)
     await reply(update, context, "unknown_user", user_id=user.id)

@@ -25,6 +25,8 @@ class Router:
     def __init__(self) -> None:
         self.buttons: dict[str, ButtonAction] = {}
         self.interpreters: list[TextInterpreter] = []
+        # Who answers text from someone who is not staff, in a private chat (the member flow).
+        self.private_visitor: Callable[[Update, BotContext], Awaitable[None]] | None = None
 
     def on_button(self, action: str, handler: ButtonAction) -> None:
         self.buttons[action] = handler
@@ -54,8 +56,11 @@ class Router:
         if len(text) > MAX_TEXT:
             await reply(update, context, "too_long", limit=MAX_TEXT)
             return
-        staff = await current_staff(update, context)
+        private = update.effective_chat is not None and update.effective_chat.type == "private"
+        staff = await current_staff(update, context, refuse=not (private and self.private_visitor))
         if staff is None:
+            if private and self.private_visitor:
+                await self.private_visitor(update, context)
             return
         for interpreter in self.interpreters:
             if await interpreter(update, context, staff, text.strip()):

@@ -19,6 +19,7 @@ COMMANDS_BY_PERMISSION: list[tuple[str, Permission | None]] = [
     ("count", Permission.COUNT),
     ("done", Permission.COUNT),
     ("undo", None),
+    ("campaign", Permission.MANAGE_CAMPAIGNS),
     ("digest", Permission.SEE_REPORTS),
     ("settings", Permission.SEE_REPORTS),
     ("outbox", Permission.MANAGE_OUTBOX),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import alerts, counts, outbox_admin, photos, transfers, undo
+from bot.handlers import alerts, campaigns, counts, members, outbox_admin, photos, transfers, undo
 from bot.routing import Router
 
 
 def register(application: Application, router: Router) -> None:
-    """Order matters for plain text: an open count reads 'sku qty' lines before lookup does."""
+    """Order matters: members and campaigns first (a YAML campaign file is a document photos would
+    refuse); for plain text an open count reads 'sku qty' lines before lookup does."""
+    members.register(application, router)
+    campaigns.register(application, router)
     counts.register(application, router)
     transfers.register(application, router)
     undo.register(application, router)

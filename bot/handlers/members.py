@@ -161,5 +161,6 @@ def register(application: Application, router: Router) -> None:
     """Member commands, the shared contact, and the consent button."""
     for name, callback in {"points": points_command, "offers": offers_command, "stop": stop_command}.items():
         application.add_handler(CommandHandler(name, callback))
-    application.add_handler(MessageHandler(filters.CONTACT, on_contact))
+    application.add_handler(MessageHandler(filters.CONTACT & filters.ChatType.PRIVATE, on_contact))
     router.on_button("mcs", on_consent_button)
+    router.private_visitor = start_command

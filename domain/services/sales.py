@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from domain.errors import DomainError, NotFound
@@ -22,11 +22,17 @@ class PostingReport:
         return sum(len(r.lines) for r in self.posted)
 
 
-def post_receipts(uow, receipts: Sequence[Receipt], actor: str) -> PostingReport:  # type: ignore[no-untyped-def]
+AfterPosting = Callable[[object, list[Receipt]], object]
+
+
+def post_receipts(  # type: ignore[no-untyped-def]
+    uow, receipts: Sequence[Receipt], actor: str, after_posting: AfterPosting | None = None
+) -> PostingReport:
     """Post each new receipt whole or not at all; a receipt id seen before changes nothing.
 
     Receipts are applied in time order so a return after a sale of the last
-    unit is not refused for stock it was about to get back.
+    unit is not refused for stock it was about to get back. `after_posting`
+    (members' points and coupons) runs in the same transaction.
     """
     report = PostingReport()
     seen = uow.receipts.existing_ids(r.receipt_id for r in receipts)
@@ -49,6 +55,8 @@ def post_receipts(uow, receipts: Sequence[Receipt], actor: str) -> PostingReport
         except DomainError as refusal:
             report.refused.append((receipt, refusal))
     uow.receipts.add_many(report.posted, moved_stock=True)
+    if after_posting is not None:
+        after_posting(uow, report.posted)
     uow.commit()
     return report
 

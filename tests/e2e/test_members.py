@@ -129,3 +129,10 @@ async def test_members_never_meet_the_staff_refusal_and_staff_keep_their_help(pe
 
     assert "/points" in member_help["text"] and "not registered" not in member_help["text"]
     assert "manager" in staff_start["text"]
+
+
+async def test_a_member_typing_plain_text_gets_the_member_menu_not_a_staff_refusal(world: World) -> None:  # type: ignore[no-untyped-def]
+    world.sandbox.add_user(555001, "Mr Smith", language_code="en", label="member M002")
+    reply = await world.say(555001, 555001, "hello, what do I have?")
+    assert "don't have access" not in reply["text"]
+    assert "/points" in reply["text"]

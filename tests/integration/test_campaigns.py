@@ -76,9 +76,10 @@ def post_like_the_till(uow: UnitOfWorkFactory, *receipts: Receipt):  # type: ign
     """As the sales posting service will: the rewards hook runs in its transaction, before its commit."""
 
     def post(unit):  # type: ignore[no-untyped-def]
-        rewards = on_receipts_posted(unit, list(receipts), max(r.at for r in receipts), PROMOTIONS)
-        post_receipts(unit, list(receipts), "till")
-        return rewards
+        rewards = []
+        now = max(r.at for r in receipts)
+        post_receipts(unit, list(receipts), "till", lambda u, posted: rewards.append(on_receipts_posted(u, posted, now, PROMOTIONS)))
+        return rewards[0]
 
     return uow.run(post)
 
@@ -129,7 +130,10 @@ def test_a_coupon_is_redeemed_once_and_later_receipts_are_refused(uow, tmp_path:
     code = launch(uow, draft()).codes["M001"]
 
     first = post_like_the_till(uow, receipt("R-1", code.lower().replace("-", " ")))
-    second = post_like_the_till(uow, receipt("R-2", code))
+    # S01 had one bag of chips, so the second basket is just a cola (a refused sale earns nothing).
+    second = post_like_the_till(
+        uow, Receipt("R-2", "S01", NOW, [ReceiptLine("COLA330", 1, 3.5)], member_id="M001", coupon_code=code)
+    )
 
     assert [c for _, c, _ in first.redeemed] == [code] and first.redeemed[0][2] == Decimal("5.00")
     assert second.refused == [("R-2", code, "already_redeemed")]
