@@ -5,7 +5,8 @@ is at or below its reorder point; it then wants to get back to its
 order-up-to level. Stores first take other locations' surplus (warehouse
 stock, nearby stores' stock above their order-up-to level); what is still missing is bought, rounded to packs and
 supplier minimums, unless the transfers already lift the position above the
-reorder point. Warehouses buy what they shipped and are short of.
+reorder point. Warehouses buy on their echelon position: their own stock
+after shipping plus what their stores hold above their reorder points.
 """
 
 from __future__ import annotations
@@ -80,11 +81,29 @@ def plan_from_targets(targets: pd.DataFrame, frames: ChainFrames, config: Policy
     kinds = frames.locations.set_index("code")["kind"]
     candidates = transfer_candidates(store_needs, surplus(targets), kinds, distance_table(frames.locations), config)
     moves = allocate_transfers(candidates)
-    shipped = moves.groupby(["source_code", "sku"])["qty"].sum()
-    warehouses = targets[targets["kind"] == "warehouse"]
-    shipped_out = pd.MultiIndex.from_frame(warehouses[["location_code", "sku"]]).map(shipped.to_dict().get)
-    warehouses = warehouses.assign(position=warehouses["position"] - pd.Series(shipped_out, dtype=float).fillna(0).to_numpy())
+    warehouses = _echelon_positions(targets, moves, frames)
     return _lines(pd.concat([store_needs, _needs(warehouses)], ignore_index=True), moves)
+
+
+def _echelon_positions(targets: pd.DataFrame, moves: pd.DataFrame, frames: ChainFrames) -> pd.DataFrame:
+    """Warehouse rows with the position that decides a purchase: own stock after tonight's
+    transfers, plus what its stores hold above their reorder points (stock they will not ask
+    for before the next delivery), so the chain does not buy twice for the same shelves."""
+    def by_key(frame: pd.DataFrame, location: str, values: pd.Series) -> pd.Series:
+        return values.groupby([frame[location].to_numpy(), frame["sku"].to_numpy()]).sum()
+
+    shipped = by_key(moves, "source_code", moves["qty"])
+    received = by_key(moves, "location_code", moves["qty"])
+    stores = targets[targets["kind"] == "store"]
+    keys = pd.MultiIndex.from_frame(stores[["location_code", "sku"]])
+    after = stores["position"].to_numpy() + received.reindex(keys).astype(float).fillna(0).to_numpy()
+    spare = pd.Series(np.maximum(after - stores["reorder_point"].to_numpy(), 0), index=stores.index)
+    home = stores.assign(home=stores["location_code"].map(serving_warehouse(frames.locations)).to_numpy())
+    held = by_key(home.dropna(subset=["home"]), "home", spare.loc[home["home"].notna()])
+    warehouses = targets[targets["kind"] == "warehouse"]
+    keys = pd.MultiIndex.from_frame(warehouses[["location_code", "sku"]])
+    own = warehouses["position"].to_numpy() - shipped.reindex(keys).astype(float).fillna(0).to_numpy()
+    return warehouses.assign(position=own + held.reindex(keys).astype(float).fillna(0).to_numpy())
 
 
 def surplus(targets: pd.DataFrame) -> pd.DataFrame:

@@ -66,7 +66,9 @@ def test_a_warehouse_buys_again_after_its_stock_went_to_stores():
     to_stores = plan[(plan["source_kind"] == "transfer") & (plan["source_code"] == "W01")]["suggested_qty"].sum()
     assert to_stores == 110  # a warehouse sells nothing itself: all its stock may feed stores
     warehouse = plan[plan["location_code"] == "W01"].iloc[0]
-    assert warehouse["source_kind"] == "supplier" and warehouse["suggested_qty"] == 204  # 0 -> 200 in packs of 12
+    # Its stores now hold 30 (S02: 60 - 30) and 24 (S01: 54 - 30) above their reorder points:
+    # the echelon position is 54, so it buys 200 - 54 = 146, in packs of 12.
+    assert warehouse["source_kind"] == "supplier" and warehouse["suggested_qty"] == 156
 
 
 def test_the_reason_reads_in_english_and_chinese():
