@@ -84,7 +84,7 @@ class SmtpEmailGateway:
             html = related
         mail = MIMEMultipart("alternative")
         subject = render(f"{name}/email_subject", note.lang, **facts).replace("\n", " ")
-        mail["Subject"] = Header(subject, "utf-8").encode()
+        mail["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
         sender_name, sender = parseaddr(self._settings.mail_from)
         mail["From"] = formataddr((sender_name, sender), "utf-8")
         mail["To"] = note.address
