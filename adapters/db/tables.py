@@ -400,3 +400,63 @@ class CampaignContactRow(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=16)
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     message_cost: float = 0.0
+
+
+class ReplenishmentPlanRow(SQLModel, table=True):
+    """One nightly plan: the lines a location's manager approves, adjusts or skips."""
+
+    __tablename__ = "replenishment_plan"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_date: date = Field(unique=True)  # the local day the plan is for (history before it)
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class ReplenishmentLineRow(SQLModel, table=True):
+    """One plan line with the CSV's columns; `reason_facts` is JSON so each chat reads it in its language."""
+
+    __tablename__ = "replenishment_line"
+    __table_args__ = (Index("ix_replenishment_line_plan_location", "plan_id", "location_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="replenishment_plan.id")
+    location_code: str = Field(max_length=32)
+    sku: str = Field(max_length=64)
+    on_hand: float
+    in_transit: float
+    forecast_daily: float
+    safety_stock: float
+    reorder_point: float
+    order_up_to: float
+    suggested_qty: int
+    source_kind: str = Field(max_length=16)
+    source_code: str | None = Field(default=None, max_length=32)
+    reason_facts: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    state: str = Field(default="proposed", max_length=16, index=True)
+    qty: int  # what will be ordered or moved: suggested_qty until a manager adjusts it
+    pack_size: int = 1
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    purchase_order_id: int | None = None
+    transfer_id: int | None = None
+    refusal: str = ""  # why an approved transfer could not be requested (a domain error code)
+
+
+class PurchaseOrderRow(SQLModel, table=True):
+    """Approved supplier lines of one plan, one order per supplier x location."""
+
+    __tablename__ = "purchase_order"
+    __table_args__ = (UniqueConstraint("plan_id", "supplier_code", "location_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="replenishment_plan.id", index=True)
+    supplier_code: str = Field(max_length=32)
+    location_code: str = Field(max_length=32)
+    approved_by: str
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class PurchaseOrderLineRow(SQLModel, table=True):
+    __tablename__ = "purchase_order_line"
+    order_id: int = Field(foreign_key="purchase_order.id", primary_key=True)
+    sku: str = Field(primary_key=True, max_length=64)
+    qty: int
+    unit_cost: float
+    plan_line_id: int

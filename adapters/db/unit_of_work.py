@@ -15,6 +15,7 @@ from adapters.db.campaign_repository import CampaignRepository
 from adapters.db.engine import Database
 from adapters.db.member_frames_db import MemberFramesReader
 from adapters.db.outbox_repository import OutboxRepository
+from adapters.db.replenishment_repository import ReplenishmentRepository
 from adapters.db.repositories import (
     CatalogRepository,
     ChatSettings,
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
         self.alerts = AlertRepository(self.connection, lock_rows=lock)
         self.campaigns = CampaignRepository(self.connection)
         self.member_frames = MemberFramesReader(self.connection)
+        self.replenishment = ReplenishmentRepository(self.connection, lock_rows=lock)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
