@@ -222,7 +222,7 @@ async def dispatch(args: argparse.Namespace) -> None:
     every = {
         Channel.TELEGRAM: TelegramGateway(bot, CallbackSigner("bench")),
         Channel.SMS: TwilioSmsGateway(settings),
-        Channel.EMAIL: SmtpEmailGateway(settings),
+        Channel.EMAIL: SmtpEmailGateway(settings, max_connections=args.smtp_connections),
     }
     gateways = {channel: gateway for channel, gateway in every.items() if channel in channels}
     stop = asyncio.Event()
@@ -274,6 +274,7 @@ async def run(args: argparse.Namespace) -> None:
             "--email-rate",
             str(args.email_rate),
         ]
+        common += ["--smtp-connections", str(args.smtp_connections)]
         common += [] if args.callbacks else ["--no-callbacks"]
         workers = [spawn("--dispatch", "--channels", group, *common) for group in groups]
         for worker in workers:
@@ -373,6 +374,7 @@ def main() -> None:
     parser.add_argument(
         "--callbacks", action=argparse.BooleanOptionalAction, default=True, help="SMS status callbacks"
     )
+    parser.add_argument("--smtp-connections", type=int, default=8)
     parser.add_argument("--one-process", action="store_true", help="one dispatcher for all channels")
     for internal in ("--db", "--sandbox-url", "--our-url", "--channels"):
         parser.add_argument(internal, default="", help=argparse.SUPPRESS)
