@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -43,8 +43,7 @@ def forecast_demand(
     quantile (p50, p90). Warehouse rows carry what their stores are expected to pull.
     """
     config = config or ForecastConfig()
-    if config.horizon_days != horizon_days:
-        config = ForecastConfig(**{**config.__dict__, "horizon_days": horizon_days})
+    config = replace(config, horizon_days=horizon_days)
     outlook = fit_and_forecast(frames, as_of, config).outlook
     return forecast_table(outlook, frames.locations, quantiles)
 

@@ -10,7 +10,7 @@ Only undecided lines move, so a second press of Approve all changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
@@ -106,6 +106,9 @@ class PlanApproval:
     refused: list[PlanLine]  # approved transfer lines the transfer flow refused (e.g. the stock is gone)
 
 
+Announce = Callable[[object, PlanApproval, datetime], None]
+
+
 def store_plan(uow, plan_date: date, lines: list[dict], reorder_points: list[dict], now: datetime) -> StoredPlan:  # type: ignore[no-untyped-def]
     """Keep tonight's plan (replacing an undecided one for the same day) and every position's reorder point.
 
@@ -164,8 +167,14 @@ def skip_line(uow, actor: StaffMember, line_id: int, now: datetime) -> PlanLine:
     return line
 
 
-def approve_all(uow, actor: StaffMember, plan_id: int, location_code: str, now: datetime) -> PlanApproval:  # type: ignore[no-untyped-def]
-    """Approve every undecided line of one location: purchase orders and transfer requests, one transaction."""
+def approve_all(  # type: ignore[no-untyped-def]
+    uow, actor: StaffMember, plan_id: int, location_code: str, now: datetime, announce: Announce | None = None
+) -> PlanApproval:
+    """Approve every undecided line of one location: purchase orders and transfer requests, one transaction.
+
+    `announce(uow, approval, now)` runs before the commit, so what it writes (e.g. the
+    suppliers' emails in the outbox) lands with the orders or not at all.
+    """
     actor.require(Permission.APPROVE_TRANSFER, location_code)
     lines = [line for line in uow.replenishment.lines(plan_id, [location_code], lock=True) if line.undecided]
     for line in lines:
@@ -185,8 +194,11 @@ def approve_all(uow, actor: StaffMember, plan_id: int, location_code: str, now: 
         transfers.append(news)
     for line in lines:
         uow.replenishment.save_line(line)
+    approval = PlanApproval(location_code, lines, orders, transfers, refused)
+    if announce is not None and lines:
+        announce(uow, approval, now)
     uow.commit()
-    return PlanApproval(location_code, lines, orders, transfers, refused)
+    return approval
 
 
 def _place_orders(uow, actor, plan_id: int, location_code: str, buys: list[PlanLine], now: datetime) -> list[PurchaseOrder]:  # type: ignore[no-untyped-def]
