@@ -54,7 +54,10 @@ def simulate(
     keys = _chain_keys(frames, truth, forecaster, first, config)
     state = ChainState(keys, _starting_stock(frames, keys), np.zeros((len(keys), days + 60)))
     demand = _store_demand(truth, keys, first, days)
-    decide = _assistant(frames, truth, forecaster, first, config) if policy == "assistant" else _min_max(frames, truth, keys, first)
+    if policy == "assistant":
+        decide = _assistant(frames, truth, forecaster, first, config)
+    else:
+        decide = _min_max(frames, truth, keys, first)
     cost = keys["unit_cost"].to_numpy()
     at_store = (keys["kind"] == "store").to_numpy()
     records = []
@@ -72,13 +75,13 @@ def simulate(
     return pd.DataFrame(records).assign(policy=policy)
 
 
-def _chain_keys(frames, truth, forecaster, first, config) -> pd.DataFrame:
-    outlook = forecaster.outlook(truth, first) if forecaster else None
-    if outlook is not None:
-        keys = chain_targets(frames, outlook, config)
-    else:
-        keys = _keys_without_forecast(frames, truth)
-    return keys.reset_index(drop=True)
+def _chain_keys(
+    frames: ChainFrames, truth: SalesPanel, forecaster: DemandForecaster | None, first: int, config: PolicyConfig
+) -> pd.DataFrame:
+    """Every location x SKU the run tracks, with kind and supplier offer (and targets if forecasting)."""
+    if forecaster is None:
+        return _keys_without_forecast(frames, truth).reset_index(drop=True)
+    return chain_targets(frames, forecaster.outlook(truth, first), config).reset_index(drop=True)
 
 
 def _keys_without_forecast(frames: ChainFrames, truth: SalesPanel) -> pd.DataFrame:
