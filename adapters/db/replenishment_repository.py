@@ -16,13 +16,14 @@ from adapters.db.tables import (
     ReplenishmentPlanRow,
     StockPositionRow,
     SupplierItemRow,
+    SupplierRow,
 )
 from adapters.db.timeutil import as_utc
 from domain.services.replenishment import DECIDABLE_FIELDS, OrderLine, PlanLine, PurchaseOrder
 
 PLANS, LINES = ReplenishmentPlanRow.__table__, ReplenishmentLineRow.__table__
 ORDERS, ORDER_LINES = PurchaseOrderRow.__table__, PurchaseOrderLineRow.__table__
-POSITIONS, OFFERS = StockPositionRow.__table__, SupplierItemRow.__table__
+POSITIONS, OFFERS, SUPPLIERS = StockPositionRow.__table__, SupplierItemRow.__table__, SupplierRow.__table__
 
 
 class ReplenishmentRepository:
@@ -107,6 +108,11 @@ class ReplenishmentRepository:
             rows = self._conn.execute(select(ORDER_LINES).where(ORDER_LINES.c.order_id == order.id).order_by(ORDER_LINES.c.sku))
             order.lines = [OrderLine(r.sku, r.qty, r.unit_cost, r.plan_line_id) for r in rows]
         return orders
+
+    def supplier_contact(self, code: str) -> tuple[str, str | None]:
+        """The supplier's name and order email (None when unknown)."""
+        row = self._conn.execute(select(SUPPLIERS.c.name, SUPPLIERS.c.email).where(SUPPLIERS.c.code == code)).first()
+        return (row.name, row.email or None) if row else (code, None)
 
     def write_reorder_points(self, points: Sequence[dict]) -> int:
         """Set `stock_position.reorder_point` for the given positions (rows that do not exist are left alone)."""
