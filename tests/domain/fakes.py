@@ -9,11 +9,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from domain.catalog import Product
 from domain.counts import CountSession, CountState
 from domain.locations import Location
+from domain.services.replenishment import PlanLine, PurchaseOrder
 from domain.staff import Role, StaffMember
 from domain.stock import Movement, StockPosition
 from domain.transfers import OPEN_STATES, TransferRequest
@@ -211,6 +212,67 @@ class FakeProcessed:
         self.keys.add((scope, key))
 
 
+class FakeReplenishment:
+    """Plans, their lines and purchase orders (the replenishment repository's methods services call)."""
+
+    def __init__(self, offers: dict[tuple[str, str], float] | None = None) -> None:
+        self.plans: dict[date, int] = {}
+        self.stored_lines: dict[int, PlanLine] = {}
+        self.orders: list[PurchaseOrder] = []
+        self.offers = offers or {}  # (supplier, sku) -> unit cost
+        self.reorder_points: dict[Key, float] = {}
+
+    def plan_id(self, plan_date: date) -> int | None:
+        return self.plans.get(plan_date)
+
+    def latest_plan_id(self, on_or_before: date) -> int | None:
+        days = [day for day in self.plans if day <= on_or_before]
+        return self.plans[max(days)] if days else None
+
+    def add_plan(self, plan_date: date, now: datetime) -> int:
+        self.plans[plan_date] = len(self.plans) + 1
+        return self.plans[plan_date]
+
+    def has_decisions(self, plan_id: int) -> bool:
+        return any(line.decided_by for line in self.stored_lines.values() if line.plan_id == plan_id)
+
+    def delete_lines(self, plan_id: int) -> None:
+        self.stored_lines = {k: v for k, v in self.stored_lines.items() if v.plan_id != plan_id}
+
+    def add_lines(self, plan_id: int, lines: Iterable[dict]) -> None:
+        fields = set(PlanLine.__dataclass_fields__) - {"id", "plan_id"}
+        for line in lines:
+            line_id = max(self.stored_lines, default=0) + 1
+            self.stored_lines[line_id] = PlanLine(id=line_id, plan_id=plan_id, **{k: v for k, v in line.items() if k in fields})
+
+    def lines(self, plan_id: int, location_codes: Iterable[str] | None = None, *, lock: bool = False) -> list[PlanLine]:
+        codes = None if location_codes is None else set(location_codes)
+        chosen = [
+            line for line in self.stored_lines.values()
+            if line.plan_id == plan_id and (codes is None or line.location_code in codes)
+        ]  # fmt: skip
+        return [copy.deepcopy(line) for line in sorted(chosen, key=lambda x: (x.location_code, x.sku, x.source_kind))]
+
+    def line(self, line_id: int, *, lock: bool = False) -> PlanLine | None:
+        return copy.deepcopy(self.stored_lines.get(line_id))
+
+    def save_line(self, line: PlanLine) -> None:
+        self.stored_lines[line.id] = copy.deepcopy(line)
+
+    def offer_costs(self, supplier_code: str, skus: Iterable[str]) -> dict[str, float]:
+        return {sku: self.offers[(supplier_code, sku)] for sku in skus if (supplier_code, sku) in self.offers}
+
+    def add_purchase_order(self, order: PurchaseOrder) -> int:
+        self.orders.append(copy.deepcopy(order))
+        self.orders[-1].id = len(self.orders)
+        return len(self.orders)
+
+    def write_reorder_points(self, points: Iterable[dict]) -> int:
+        points = list(points)
+        self.reorder_points.update({(p["location_code"], p["sku"]): p["reorder_point"] for p in points})
+        return len(points)
+
+
 @dataclass
 class FakeUnitOfWork:
     locations: FakeLocations = field(default_factory=FakeLocations)
@@ -222,6 +284,7 @@ class FakeUnitOfWork:
     counts: FakeCounts = field(default_factory=FakeCounts)
     actions: FakeActions = field(default_factory=FakeActions)
     processed: FakeProcessed = field(default_factory=FakeProcessed)
+    replenishment: FakeReplenishment = field(default_factory=FakeReplenishment)
     commits: int = 0
 
     def __post_init__(self) -> None:
