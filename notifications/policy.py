@@ -143,8 +143,9 @@ class RatePacer:
     """Waits until a send fits every limit that applies to it (per channel, and per Telegram chat)."""
 
     def __init__(self, settings: NotificationSettings) -> None:
+        self._spread = _spread(settings.telegram_per_second)
         self._overall = {
-            Channel.TELEGRAM: _smooth(settings.telegram_per_second),
+            Channel.TELEGRAM: SlidingWindow(max(1, round(settings.telegram_per_second)), 1.0 * SAFETY),
             Channel.SMS: _per_second(settings.sms_per_second),
             Channel.EMAIL: _per_second(settings.email_per_second),
         }
@@ -161,19 +162,25 @@ class RatePacer:
             chat = self._chats[address] = (
                 SlidingWindow(1, 1.0 * SAFETY) if private else SlidingWindow(20, 60.0 * SAFETY)
             )
-        return [chat, self._overall[channel]]
+        # The overall window last, so its stamp is the moment the request leaves.
+        return [chat, self._spread, self._overall[channel]]
 
     async def acquire(
         self, channel: Channel, address: str, max_wait: float = 5.0
     ) -> list[tuple[SlidingWindow, float]] | None:
-        """Wait for a slot in each window (chat first, then channel) and take it; returns what to give back.
+        """Wait for a slot in each window (chat first, channel last) and take it; returns what to give back.
 
         None, without waiting, when the chat's turn is more than `max_wait` seconds away (twenty alerts to
         one group take a minute): the caller puts the message back instead of holding it while it waits.
         """
         taken = []
-        for window in self.windows(channel, address):
-            if window.expected_wait(time.monotonic()) > max_wait and window is not self._overall[channel]:
+        windows = self.windows(channel, address)
+        for window in windows:
+            if (
+                channel is Channel.TELEGRAM
+                and window is windows[0]
+                and window.expected_wait(time.monotonic()) > max_wait
+            ):
                 give_back(taken)
                 return None
             window.queued += 1
@@ -195,11 +202,11 @@ class RatePacer:
         window.paused_until = max(window.paused_until, time.monotonic() + seconds)
 
 
-def _smooth(rate: float) -> SlidingWindow:
-    """Small bursts (a tenth of a second's worth) evenly spread: a full second's burst would reach the
-    provider in an order of its own, and its window would see more than the limit."""
+def _spread(rate: float) -> SlidingWindow:
+    """A tenth of a second's sends at a time, a little faster than the rate so a late wake-up catches up:
+    a whole second's burst would reach the provider in an order of its own and overflow its window."""
     burst = max(1, int(rate // 10))
-    return SlidingWindow(burst, burst / rate * SAFETY)
+    return SlidingWindow(burst, burst / (rate * 1.25))
 
 
 def _per_second(rate: float) -> SlidingWindow:
