@@ -80,7 +80,13 @@ def promotion(key: str, channel: Channel, **changes: Any) -> Notification:
         "valid_until": "2026-12-05",
         "store_name": "人民路店",
     }
-    values = {"address": address, "facts": facts, "purpose": Purpose.PROMOTION, "member_id": MEMBER_ID, **changes}
+    values = {
+        "address": address,
+        "facts": facts,
+        "purpose": Purpose.PROMOTION,
+        "member_id": MEMBER_ID,
+        **changes,
+    }
     return Notification(key, channel, event="promotion", lang="zh", **values)
 
 
