@@ -130,6 +130,36 @@ def member_jobs(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now) -> li
     ]
 
 
+def notification_settings(settings: Settings, base_url: str = ""):  # type: ignore[no-untyped-def]
+    """The delivery settings, from the environment."""
+    from notifications.settings import NotificationSettings
+
+    return NotificationSettings(
+        sms_api_url=settings.sms_api_url,
+        sms_account_sid=settings.sms_account_sid,
+        sms_auth_token=settings.sms_auth_token,
+        sms_from=settings.sms_from,
+        sms_status_callback_url=settings.sms_status_callback_url,
+        public_base_url=settings.public_base_url or base_url,
+        smtp_host=settings.smtp_host,
+        smtp_port=settings.smtp_port,
+        smtp_user=settings.smtp_user,
+        smtp_password=settings.smtp_password,
+        smtp_starttls=settings.smtp_starttls,
+        mail_from=settings.mail_from,
+        sms_per_second=settings.sms_per_second,
+        email_per_second=settings.email_per_second,
+        telegram_per_second=settings.telegram_per_second,
+        quiet_hours_start=settings.quiet_hours_start,
+        quiet_hours_end=settings.quiet_hours_end,
+        tz_name=settings.tz_name,
+        outbox_max_attempts=settings.outbox_max_attempts,
+        promotion_cap_messages=settings.promotion_cap_messages,
+        promotion_cap_days=settings.promotion_cap_days,
+        unsubscribe_secret=settings.unsubscribe_secret,
+    )
+
+
 def build_importer(uow: UnitOfWorkFactory, settings: Settings) -> Importer:
     return Importer(uow, ZoneInfo(settings.tz_name), utc_now)
 
@@ -245,19 +275,29 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the web server, the bot (and, with no token, the sandbox it talks to) until stopped."""
     from aiohttp import web
 
+    from adapters.gateways import configured_gateways, into_sandbox
+    from adapters.http.sms_webhooks import sms_webhook_routes
     from adapters.http.telegram_webhook import webhook_routes
+    from adapters.http.unsubscribe import UnsubscribeLinks, unsubscribe_routes
+    from notifications.dispatcher import Dispatcher
 
     database = build_database(settings)
     uow = UnitOfWorkFactory(database)
     digests, scheduler = build_alerting(settings, uow)
     zone = ZoneInfo(settings.tz_name)
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    delivery = notification_settings(settings, base)
+    links = UnsubscribeLinks(settings.unsubscribe_secret, delivery.public_base_url, delivery.mail_from)
     parts = [
-        WebParts(routes=receipts_routes(lambda r: post_sales(uow, r, SALES_API_ACTOR, settings), settings.api_token, zone))
+        WebParts(routes=receipts_routes(lambda r: post_sales(uow, r, SALES_API_ACTOR, settings), settings.api_token, zone)),
+        WebParts(routes=[*sms_webhook_routes(uow, delivery, utc_now), *unsubscribe_routes(uow, links, utc_now)]),
     ]
     sandbox = None
     if not settings.telegram_token:
         sandbox, settings = _demo_sandbox(settings, uow)
         parts.append(WebParts(mounts=[lambda app: _mount_sandbox(app, sandbox)]))
+        if not (delivery.sms_configured or delivery.email_configured):
+            delivery = into_sandbox(delivery, sandbox, base, await sandbox.start_smtp_sink())
     webhook = settings.telegram_mode == "webhook"
     from adapters.barcode import BarcodeReader
 
@@ -268,6 +308,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     application.bot_data[SETTINGS_KEY] = digests
     if webhook:
         parts.append(WebParts(routes=webhook_routes(application, settings.webhook_secret)))
+    gateways = configured_gateways(delivery, application.bot, application.bot_data["signer"], links)
+    dispatcher = Dispatcher(uow, gateways, utc_now, delivery)
 
     def health() -> dict[str, object]:
         return {"database": database.writer.dialect.name, "telegram": "sandbox" if sandbox else settings.telegram_mode}
@@ -275,12 +317,13 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     runner = web.AppRunner(init_app(health, parts))
     await runner.setup()
     await web.TCPSite(runner, settings.http_host, settings.http_port).start()
-    base = f"http://{settings.http_host}:{settings.http_port}"
     stop = stop or _stop_on_signals()
     try:
         async with application:
             await application.start()
             await scheduler.start()
+            dispatching = asyncio.Event()
+            delivering = asyncio.create_task(dispatcher.run_forever(dispatching))
             if webhook:
                 await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret)
             else:
@@ -290,6 +333,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                 print(f"no TELEGRAM_TOKEN: chat with the bot in the sandbox at {base}/", flush=True)
             await stop.wait()
             await scheduler.shutdown()
+            dispatching.set()
+            await delivering
             if sandbox:
                 sandbox.release_waiters()
             if application.updater and application.updater.running:

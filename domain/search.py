@@ -52,6 +52,11 @@ def grams(text: str) -> set[str]:
     return found
 
 
+def gram_weight(gram: str) -> float:
+    """Single Chinese characters only help a one-character query: 可 and 乐 do not make 可乐."""
+    return 0.5 if len(gram) == 1 else (2.0 if _CJK.fullmatch(gram) else 1.0)
+
+
 class ProductSearchIndex:
     """An in-memory n-gram index over the catalogue; rebuilt when the catalogue changes."""
 
@@ -74,14 +79,15 @@ class ProductSearchIndex:
         wanted = grams(query)
         if not wanted:
             return []
-        hits: dict[str, int] = defaultdict(int)
+        hits: dict[str, float] = defaultdict(float)
         for gram in wanted:
             for sku in self._postings.get(gram, ()):
-                hits[sku] += 1
+                hits[sku] += gram_weight(gram)
+        total = sum(gram_weight(gram) for gram in wanted)
         scored = []
         query_words = normalise(query).split()
-        for sku, count in hits.items():
-            score = count / len(wanted)
+        for sku, weight in hits.items():
+            score = weight / total
             if score < min_score:
                 continue
             name = normalise(self._entries[sku].name)
