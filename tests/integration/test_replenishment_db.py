@@ -3,19 +3,24 @@ with their reorder points, and approvals that place each order once."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from adapters.analytics_frames import load_chain_frames
 from adapters.csvio.importer import Importer
 from adapters.db.chain_frames_db import load_chain_frames_db
+from adapters.db.tables import OutboxMessageRow
 from adapters.db.unit_of_work import UnitOfWorkFactory
 from adapters.demo_chain import generate_demo_chain
+from adapters.templates import TEMPLATES_DIR, render
 from domain.services.replenishment import APPROVED, approve_all, store_plan
+from notifications.replenishment import email_purchase_orders, plan_section_provider
 from tests.support.chain import write_chain
 
 TZ = "Asia/Shanghai"
@@ -112,3 +117,27 @@ def test_approving_twice_places_each_purchase_order_once(uow, clock, tmp_path: P
     ]  # fmt: skip
     assert len(first.orders) == 2 and second.orders == [] and second.approved == []
     assert states == {"COLA330": APPROVED, "CHIPS70": APPROVED}
+
+
+def test_the_digest_shows_a_manager_the_plan_of_their_store_and_only_suppliers_with_an_address_get_email(uow, clock, tmp_path: Path) -> None:
+    loaded = imported(uow, write_chain(tmp_path), clock)
+    lines = [plan_line("S01", "COLA330", 48, "supplier", "SUP1", 24), plan_line("S01", "CHIPS70", 24, "supplier", "SUP2", 12),
+             plan_line("W01", "HOTPOT1", 30, "supplier", "SUP2", 10)]  # fmt: skip
+    stored = loaded.run(lambda unit: store_plan(unit, date(2026, 11, 20), lines, [], clock()))
+    digest = json.loads((TEMPLATES_DIR / "notifications/digest/sample.json").read_text(encoding="utf-8"))
+    digest = digest[0] if isinstance(digest, list) else digest
+
+    with loaded() as unit:
+        manager = unit.staff.get(200001)
+        section = plan_section_provider(ZoneInfo(TZ))(unit, manager, clock())
+        approval = approve_all(unit, manager, stored.plan_id, "S01", clock(), email_purchase_orders(ZoneInfo(TZ)))
+        emails = [row for row in unit.connection.execute(select(OutboxMessageRow.__table__)).mappings()]
+
+    assert [loc["code"] for loc in section.facts["locations"]] == ["S01"]  # not W01's line
+    for lang in ("en", "zh"):
+        text = render("notifications/digest/telegram", lang, html=True,
+                      **{**digest, "extra_sections": [{"template": section.template, "facts": section.facts}]})  # fmt: skip
+        assert "COLA330 ×48" in text and "CHIPS70 ×24" in text and "HOTPOT1" not in text
+    assert len(approval.orders) == 2
+    assert [(row["address"], row["event"]) for row in emails] == [("orders@sup1.example.com", "purchase_order")]
+    assert "COLA330" in render("notifications/purchase_order/email_text", "en", **json.loads(emails[0]["facts"]))
