@@ -274,6 +274,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the web server, the bot (and, with no token, the sandbox it talks to) until stopped."""
     from aiohttp import web
+    from telegram import Bot
 
     from adapters.gateways import configured_gateways, into_sandbox
     from adapters.http.sms_webhooks import sms_webhook_routes
@@ -287,7 +288,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     zone = ZoneInfo(settings.tz_name)
     base = f"http://{settings.http_host}:{settings.http_port}"
     delivery = notification_settings(settings, base)
-    links = UnsubscribeLinks(settings.unsubscribe_secret, delivery.public_base_url, delivery.mail_from)
+    links = UnsubscribeLinks(settings.unsubscribe_secret, delivery.public_base_url, mailto="")
     parts = [
         WebParts(routes=receipts_routes(lambda r: post_sales(uow, r, SALES_API_ACTOR, settings), settings.api_token, zone)),
         WebParts(routes=[*sms_webhook_routes(uow, delivery, utc_now), *unsubscribe_routes(uow, links, utc_now)]),
@@ -308,7 +309,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     application.bot_data[SETTINGS_KEY] = digests
     if webhook:
         parts.append(WebParts(routes=webhook_routes(application, settings.webhook_secret)))
-    gateways = configured_gateways(delivery, application.bot, application.bot_data["signer"], links)
+    # The dispatcher paces Telegram itself and honours 429s, so it gets a Bot without PTB's rate limiter.
+    sender = Bot(settings.telegram_token, base_url=settings.telegram_api_url, base_file_url=settings.telegram_file_url)
+    gateways = configured_gateways(delivery, sender, application.bot_data["signer"], links)
     dispatcher = Dispatcher(uow, gateways, utc_now, delivery)
 
     def health() -> dict[str, object]:
@@ -319,7 +322,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     await web.TCPSite(runner, settings.http_host, settings.http_port).start()
     stop = stop or _stop_on_signals()
     try:
-        async with application:
+        async with application, sender:
             await application.start()
             await scheduler.start()
             dispatching = asyncio.Event()
@@ -335,6 +338,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             await scheduler.shutdown()
             dispatching.set()
             await delivering
+            for gateway in gateways.values():
+                await _close(gateway)
             if sandbox:
                 sandbox.release_waiters()
             if application.updater and application.updater.running:
@@ -344,6 +349,12 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await runner.cleanup()
         reader.close()
         database.dispose()
+
+
+async def _close(gateway) -> None:  # type: ignore[no-untyped-def]
+    close = getattr(gateway, "close", None)
+    if close is not None:
+        await close()
 
 
 def _demo_sandbox(settings: Settings, uow: UnitOfWorkFactory):  # type: ignore[no-untyped-def]
