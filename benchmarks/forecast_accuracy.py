@@ -34,13 +34,16 @@ def statsforecast_scores(frames, origin, sample: pd.DataFrame) -> pd.DataFrame:
 
     panel = build_panel(frames.history_before(origin), origin, 364)
     rows = pd.MultiIndex.from_frame(panel.series[["location_code", "sku"]]).get_indexer(
-        pd.MultiIndex.from_frame(sample[["location_code", "sku"]]))
+        pd.MultiIndex.from_frame(sample[["location_code", "sku"]])
+    )
     ids = (sample["location_code"] + "|" + sample["sku"]).to_numpy()
-    long = pd.DataFrame({
-        "unique_id": np.repeat(ids, len(panel.days)),
-        "ds": np.tile(panel.days.to_numpy(), len(ids)),
-        "y": panel.qty[rows].ravel().astype(float),
-    })
+    long = pd.DataFrame(
+        {
+            "unique_id": np.repeat(ids, len(panel.days)),
+            "ds": np.tile(panel.days.to_numpy(), len(ids)),
+            "y": panel.qty[rows].ravel().astype(float),
+        }
+    )
     models = [AutoETS(season_length=7), TSB(alpha_d=0.1, alpha_p=0.05)]
     forecast = StatsForecast(models=models, freq="D", n_jobs=2).forecast(df=long, h=HORIZON)
     forecast = forecast.reset_index() if "unique_id" not in forecast.columns else forecast
@@ -61,14 +64,20 @@ def main() -> None:
     started = time.perf_counter()
     extra = statsforecast_scores(frames, origin, sample)
     print(f"statsforecast on {len(sample)} series: {time.perf_counter() - started:.0f} s")
-    print("sample:\n", summarise(_sample_scores(scores, sample, extra, frames, origin)).query("abc == 'all'").to_string(index=False))
+    print(
+        "sample:\n",
+        summarise(_sample_scores(scores, sample, extra, frames, origin))
+        .query("abc == 'all'")
+        .to_string(index=False),
+    )
 
 
 def _sample_scores(scores, sample, extra, frames, origin) -> pd.DataFrame:
     """Our scores on the sample plus AutoETS and TSB scored the same way (same actual, days, mask)."""
     truth = build_panel(frames, origin + pd.Timedelta(days=HORIZON), 364 + HORIZON)
     rows = pd.MultiIndex.from_frame(truth.series[["location_code", "sku"]]).get_indexer(
-        pd.MultiIndex.from_frame(sample[["location_code", "sku"]]))
+        pd.MultiIndex.from_frame(sample[["location_code", "sku"]])
+    )
     actual = truth.qty[rows, -HORIZON:]
     scored = truth.observed()[rows, -HORIZON:]
     base = sample.merge(scores[scores["method"] == "assistant"], on=["location_code", "sku"])
