@@ -131,33 +131,14 @@ def member_jobs(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now) -> li
 
 
 def notification_settings(settings: Settings, base_url: str = ""):  # type: ignore[no-untyped-def]
-    """The delivery settings, from the environment."""
+    """The delivery settings: the fields of the same names, read from the environment."""
+    from dataclasses import fields
+
     from notifications.settings import NotificationSettings
 
-    return NotificationSettings(
-        sms_api_url=settings.sms_api_url,
-        sms_account_sid=settings.sms_account_sid,
-        sms_auth_token=settings.sms_auth_token,
-        sms_from=settings.sms_from,
-        sms_status_callback_url=settings.sms_status_callback_url,
-        public_base_url=settings.public_base_url or base_url,
-        smtp_host=settings.smtp_host,
-        smtp_port=settings.smtp_port,
-        smtp_user=settings.smtp_user,
-        smtp_password=settings.smtp_password,
-        smtp_starttls=settings.smtp_starttls,
-        mail_from=settings.mail_from,
-        sms_per_second=settings.sms_per_second,
-        email_per_second=settings.email_per_second,
-        telegram_per_second=settings.telegram_per_second,
-        quiet_hours_start=settings.quiet_hours_start,
-        quiet_hours_end=settings.quiet_hours_end,
-        tz_name=settings.tz_name,
-        outbox_max_attempts=settings.outbox_max_attempts,
-        promotion_cap_messages=settings.promotion_cap_messages,
-        promotion_cap_days=settings.promotion_cap_days,
-        unsubscribe_secret=settings.unsubscribe_secret,
-    )
+    values = {f.name: getattr(settings, f.name) for f in fields(NotificationSettings) if hasattr(settings, f.name)}
+    values["public_base_url"] = settings.public_base_url or base_url
+    return NotificationSettings(**values)
 
 
 def build_importer(uow: UnitOfWorkFactory, settings: Settings) -> Importer:

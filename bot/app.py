@@ -102,8 +102,9 @@ async def _code_interpreter(update, context, staff, text) -> bool:  # type: igno
 
 
 async def _set_command_menus(application: Application) -> None:
-    """Menus per scope: everyone, store groups, and each member of staff's private chat by role."""
+    """Remember each chat's stored /lang; set menus per scope: everyone, store groups, each member of staff by role."""
     services: BotServices = application.bot_data["services"]
+    services.languages.update(await services.read(lambda unit: unit.chat_settings.languages()))
     staff = await services.read(lambda unit: unit.staff.all())
     try:
         await application.bot.set_my_commands(

@@ -22,6 +22,16 @@ def language_of(update: Update, context: BotContext) -> str:
     return normalise_language(user.language_code if user else None)
 
 
+async def chat_language(context: BotContext, chat_id: int) -> str:
+    """Another chat's /lang choice (cached, else stored), else the default: for telling a chat something."""
+    services = context.services
+    if chat_id not in services.languages:
+        stored = await services.read(lambda unit: unit.chat_settings.language(chat_id))
+        if stored:
+            services.languages[chat_id] = stored
+    return normalise_language(services.languages.get(chat_id))
+
+
 def text_of(update: Update, context: BotContext, template: str, **facts: object) -> str:
     return render(f"bot/{template}", language_of(update, context), html=True, **facts)[:MAX_MESSAGE_CHARS]
 

@@ -605,6 +605,9 @@ class ChatSettings:
         row = fetch_all(self._conn, "SELECT language FROM chat_setting WHERE chat_id = ?", (chat_id,))
         return row[0][0] if row else None
 
+    def languages(self) -> dict[int, str]:
+        return {int(chat): lang for chat, lang in fetch_all(self._conn, "SELECT chat_id, language FROM chat_setting") if lang}
+
     def set_language(self, chat_id: int, language: str) -> None:
         if fetch_all(self._conn, "SELECT chat_id FROM chat_setting WHERE chat_id = ?", (chat_id,)):
             execute_many(self._conn, "UPDATE chat_setting SET language = ? WHERE chat_id = ?", [(language, chat_id)])

@@ -17,11 +17,11 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
-from adapters.templates import normalise_language, render
+from adapters.templates import render
 from bot.callbacks import Button, CallbackSigner
 from bot.context import BotContext
 from bot.people import current_staff, explain, store_of_chat
-from bot.replies import MAX_MESSAGE_CHARS, keyboard, label, reply
+from bot.replies import MAX_MESSAGE_CHARS, chat_language, keyboard, label, reply
 from bot.routing import Router
 from domain.barcodes import looks_like_barcode
 from domain.errors import DomainError
@@ -335,7 +335,7 @@ async def _send_report(context: BotContext, report: CountReport) -> None:
     """The variance report, privately to each of the store's approvers, with Approve / Recount."""
     signer: CallbackSigner = context.bot_data["signer"]
     for chat_id in report.approvers:
-        lang = await _chat_language(context, chat_id)
+        lang = await chat_language(context, chat_id)
         approve = "count_approve_after_recount" if report.needs_recount else "count_approve"
         buttons = keyboard(
             [
@@ -357,22 +357,12 @@ async def _tell_store(update: Update, context: BotContext, decided: CountDecided
     chat = update.effective_chat
     if decided.store_chat_id is None or (chat is not None and chat.id == decided.store_chat_id):
         return
-    lang = await _chat_language(context, decided.store_chat_id)
+    lang = await chat_language(context, decided.store_chat_id)
     text = render(f"bot/{template}_store", lang, html=True, decided=decided)[:MAX_MESSAGE_CHARS]
     try:
         await context.bot.send_message(decided.store_chat_id, text, parse_mode=ParseMode.HTML)
     except TelegramError as error:
         log.warning("count %s: could not tell chat %s: %s", decided.count_id, decided.store_chat_id, error)
-
-
-async def _chat_language(context: BotContext, chat_id: int) -> str:
-    """The chat's /lang choice (cached, else stored), else the default."""
-    services = context.services
-    if chat_id not in services.languages:
-        stored = await services.read(lambda unit: unit.chat_settings.language(chat_id))
-        if stored:
-            services.languages[chat_id] = stored
-    return normalise_language(services.languages.get(chat_id))
 
 
 async def _store(update: Update, context: BotContext, staff: StaffMember) -> str | None:

@@ -19,11 +19,11 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
-from adapters.templates import normalise_language, render
+from adapters.templates import render
 from bot.callbacks import Button, CallbackSigner
 from bot.context import BotContext
 from bot.people import current_staff, explain, store_of_chat
-from bot.replies import MAX_MESSAGE_CHARS, keyboard, language_of, reply
+from bot.replies import MAX_MESSAGE_CHARS, chat_language, keyboard, language_of, reply
 from bot.routing import Router
 from domain.errors import DomainError, InvalidQuantity, InvalidTransition, NotFound
 from domain.services import transfers as service
@@ -331,7 +331,7 @@ async def _approver_chats(context: BotContext, location_code: str) -> list[int]:
 
 async def _send(context: BotContext, chat_id: int, template: str, news: TransferNews, actions: list[tuple[str, str]]) -> None:
     """One message about the transfer to one chat, in that chat's language; buttons are remembered."""
-    lang = await _chat_language(context, chat_id)
+    lang = await chat_language(context, chat_id)
     signer: CallbackSigner = context.bot_data["signer"]
     t = news.transfer
     row = [(_label(lang, name, qty=t.shipped_qty), _pack(signer, action, t.id, t.shipped_qty)) for name, action in actions]
@@ -379,16 +379,6 @@ async def _refresh(update: Update, context: BotContext, transfer_id: int) -> Non
 
 def _track(context: BotContext, transfer_id: int, chat_id: int, message_id: int, lang: str) -> None:
     context.bot_data.setdefault(LIVE, {}).setdefault(transfer_id, []).append((chat_id, message_id, lang))
-
-
-async def _chat_language(context: BotContext, chat_id: int) -> str:
-    """The chat's /lang choice (cached, else stored), else the default."""
-    services = context.services
-    if chat_id not in services.languages:
-        stored = await services.read(lambda unit: unit.chat_settings.language(chat_id))
-        if stored:
-            services.languages[chat_id] = stored
-    return normalise_language(services.languages.get(chat_id))
 
 
 def _text(lang: str, template: str, news: TransferNews) -> str:
