@@ -76,9 +76,19 @@ def store_run(uow_factory, run: NightlyRun, now: datetime) -> StoredPlan:  # typ
     return uow_factory.run(lambda unit: store_plan(unit, run.as_of, lines, points, now))
 
 
-def nightly_plan(uow_factory, now: datetime, tz: str) -> StoredPlan:  # type: ignore[no-untyped-def]
-    """The scheduler's job: plan from the history before today (local) and store it."""
-    run = plan_chain(uow_factory, today_in(tz, now), tz)
+def nightly_plan(uow_factory, now: datetime, tz: str) -> StoredPlan | None:  # type: ignore[no-untyped-def]
+    """The scheduler's job: plan from the history before today (local) and store it.
+
+    CPU-bound for a minute or two: run it in a worker thread. A second run on a day
+    whose plan managers have started deciding leaves that plan alone (None).
+    """
+    today = today_in(tz, now)
+    with uow_factory(readonly=True) as unit:
+        plan_id = unit.replenishment.plan_id(today)
+        if plan_id is not None and unit.replenishment.has_decisions(plan_id):
+            log.info("nightly plan %s: already being decided, left as it is", today)
+            return None
+    run = plan_chain(uow_factory, today, tz)
     stored = store_run(uow_factory, run, now)
     log.info("nightly plan %s: %d lines, %d reorder points, %s s", stored.plan_date, stored.lines,
              stored.reorder_points, run.seconds)  # fmt: skip
@@ -115,7 +125,7 @@ def run_replenish(uow_factory, as_of: date | None, out: Path | None, tz: str, st
 
 def run_backtest(uow_factory, out_dir: Path, tz: str, *, origins: int = 3, horizon: int = 28, simulation_days: int = 56) -> list[Path]:  # type: ignore[no-untyped-def]
     """`backtest`: accuracy by rolling origin and the policy against min/max; stdout, CSV files and a PNG."""
-    frames = load_frames(uow_factory, tz)
+    frames = load_frames(uow_factory, tz, today_in(tz))  # today's sales are not finished: leave them out
     result = backtest_engine(frames, origins=origins, horizon_days=horizon, simulation_days=simulation_days)
     print("forecast accuracy (WAPE, MASE, bias) by method and ABC class:")
     print(result.accuracy.to_string(index=False))

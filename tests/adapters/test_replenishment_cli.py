@@ -13,6 +13,8 @@ from adapters.csvio.importer import Importer
 from adapters.db.unit_of_work import UnitOfWorkFactory
 from adapters.demo_chain import generate_demo_chain
 from adapters.replenishment_cli import CSV_COLUMNS, nightly_plan, run_backtest, run_forecast, run_replenish
+from domain.services.replenishment import skip_line
+from domain.staff import Role
 
 TZ = "Asia/Shanghai"
 LAST_DAY = date(2026, 10, 31)
@@ -59,6 +61,12 @@ def test_the_nightly_plan_is_stored_for_today_in_the_shops_zone_with_reorder_poi
         with_point = sum(1 for p in positions if unit.catalog.reorder_points(p.sku).get(p.location_code) is not None)
     assert len(lines) == stored.lines > 0 and {line.state for line in lines} == {"proposed"}
     assert with_point == stored.reorder_points > len(positions) // 2
+
+    admin = chain.run(lambda unit: next(s for s in unit.staff.all() if s.role is Role.ADMIN))
+    chain.run(lambda unit: skip_line(unit, admin, lines[0].id, shanghai_morning))
+    assert nightly_plan(chain, shanghai_morning, TZ) is None  # a plan being decided is left alone
+    with chain(readonly=True) as unit:
+        assert unit.replenishment.line(lines[0].id).state == "skipped"
 
 
 def test_forecast_starts_at_the_date_given_and_reads_only_the_history_before_it(chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
