@@ -111,7 +111,7 @@ def run_forecast(uow_factory, as_of: date | None, horizon: int, out: Path | None
 def run_replenish(uow_factory, as_of: date | None, out: Path | None, tz: str, store: bool = True, lang: str = "en") -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """`replenish`: the plan CSV (reason sentences in `lang`); with `store`, kept for the managers' approval."""
     run = plan_chain(uow_factory, as_of or today_in(tz), tz)
-    table = render_plan_reasons(run.plan, lang)[list(CSV_COLUMNS)] if len(run.plan) else pd.DataFrame(columns=CSV_COLUMNS)
+    table = _plan_csv(run.plan, lang)
     _write(table, out)
     kinds = table["source_kind"].value_counts().to_dict()
     print(f"plan for {run.as_of}: {len(table)} lines ({kinds.get('supplier', 0)} purchases, "
@@ -135,6 +135,17 @@ def run_backtest(uow_factory, out_dir: Path, tz: str, *, origins: int = 3, horiz
     for path in written:
         print("wrote", path)
     return written
+
+
+def _plan_csv(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The issue's columns: whole units as integers, rates and stock levels to two decimals."""
+    if plan.empty:
+        return pd.DataFrame(columns=CSV_COLUMNS)
+    table = render_plan_reasons(plan, lang)[list(CSV_COLUMNS)]
+    table["suggested_qty"] = table["suggested_qty"].round().astype(int)
+    numbers = ["on_hand", "in_transit", "forecast_daily", "safety_stock", "reorder_point", "order_up_to"]
+    table[numbers] = table[numbers].astype(float).round(2)
+    return table
 
 
 def _write(table: pd.DataFrame, out: Path | None) -> None:
