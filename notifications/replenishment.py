@@ -17,8 +17,8 @@ from notifications.outbox import enqueue
 
 SECTION = "replenishment"
 EVENT = "purchase_order"
-LINES_SHOWN = 5  # per location in the digest; /plan shows them all with their buttons
-LOCATIONS_SHOWN = 8  # an admin sees the chain: the digest stays one Telegram message
+LINES_SHOWN = 3  # per location in the digest (the biggest); /plan shows them all with their buttons
+LOCATIONS_SHOWN = 6  # an admin sees the chain: about 1,200 characters, so the digest stays one Telegram message
 CSV_COLUMNS = ("reference", "supplier_code", "location_code", "sku", "product", "qty", "unit_cost", "amount")
 
 
