@@ -91,9 +91,11 @@ def build_alerting(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now):  
         fast_mover_share=settings.fast_mover_share,
         snooze_hours=settings.alert_snooze_hours,
     )
-    digests = DigestSettings(rule=rule, zone=zone)
+    from notifications.replenishment import plan_section_provider
+
+    digests = DigestSettings(rule=rule, zone=zone, extra_sections=[plan_section_provider(zone)])
     uow.before_commit.append(LowStockWatch(clock, rule, zone))
-    extra_jobs = member_jobs(settings, uow, clock)
+    extra_jobs = nightly_jobs(settings, uow, clock)
     schedule = ScheduleSettings(
         tz_name=settings.tz_name,
         digest_time=settings.digest_time,
@@ -106,10 +108,11 @@ def build_alerting(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now):  
     return digests, build_scheduler(settings.database_url, jobs, schedule, extra_jobs=extra_jobs)
 
 
-def member_jobs(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now) -> list:  # type: ignore[no-untyped-def]
-    """Nightly member segments, and the daily report of campaigns whose validity has ended."""
+def nightly_jobs(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now) -> list:  # type: ignore[no-untyped-def]
+    """The nightly replenishment plan and member segments, and the daily report of ended campaigns."""
     from apscheduler.triggers.cron import CronTrigger
 
+    from adapters.replenishment_cli import nightly_plan
     from domain.services.members import recompute_segments
     from notifications.promotions import report_finished_campaigns
     from notifications.scheduler import ScheduledJob
@@ -125,6 +128,11 @@ def member_jobs(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now) -> li
         return asyncio.to_thread(recompute_segments, uow, now.astimezone(zone).date(), tz=settings.tz_name, now=now)
 
     return [
+        ScheduledJob(
+            "replenishment_plan",
+            at(settings.replenish_time),
+            lambda: asyncio.to_thread(nightly_plan, uow, clock(), settings.tz_name),
+        ),
         ScheduledJob("member_segments", at(settings.segments_time), segments),
         ScheduledJob("campaign_results", at(settings.campaign_results_time), lambda: asyncio.to_thread(report_finished_campaigns, uow, clock())),
     ]
@@ -423,6 +431,43 @@ def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _as_of(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.replenishment_cli import run_forecast
+
+    database = build_database(settings)
+    try:
+        run_forecast(UnitOfWorkFactory(database), _as_of(args.date), args.horizon, Path(args.out), settings.tz_name)
+    finally:
+        database.dispose()
+    return 0
+
+
+def cmd_replenish(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.replenishment_cli import run_replenish
+
+    database = build_database(settings)
+    try:
+        run_replenish(UnitOfWorkFactory(database), _as_of(args.date), Path(args.out), settings.tz_name, store=not args.no_store)
+    finally:
+        database.dispose()
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.replenishment_cli import run_backtest
+
+    database = build_database(settings)
+    try:
+        run_backtest(UnitOfWorkFactory(database), Path(args.out_dir), settings.tz_name)
+    finally:
+        database.dispose()
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     upgrade_to_head(settings.database_url)
     print("database schema is up to date")
@@ -446,6 +491,19 @@ def parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="print the barcodes found in each image")
     scan.add_argument("images", nargs="+")
     scan.set_defaults(run=cmd_scan)
+    forecast = sub.add_parser("forecast", help="daily demand per location x SKU")
+    forecast.add_argument("--horizon", type=int, default=28)
+    forecast.add_argument("--date", help="use only history before this date (YYYY-MM-DD)")
+    forecast.add_argument("--out", default="forecast.csv")
+    forecast.set_defaults(run=cmd_forecast)
+    replenish = sub.add_parser("replenish", help="what each location should order or pull, and why")
+    replenish.add_argument("--date", help="use only history before this date (YYYY-MM-DD)")
+    replenish.add_argument("--out", default="plan.csv")
+    replenish.add_argument("--no-store", action="store_true", help="write the CSV only, do not store the plan")
+    replenish.set_defaults(run=cmd_replenish)
+    backtest = sub.add_parser("backtest", help="replay history: forecast accuracy and the policy against min/max")
+    backtest.add_argument("--out-dir", default="backtest")
+    backtest.set_defaults(run=cmd_backtest)
     segments = sub.add_parser("segments", help="score members and write their segments CSV")
     segments.add_argument("--date", help="use only history before this date (YYYY-MM-DD)")
     segments.add_argument("--out", default="members.csv")

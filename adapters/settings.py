@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     points_per_yuan: float = 1.0
     points_valid_days: int = 365
     segments_time: str = "02:30"
+    replenish_time: str = "01:30"
+    purchase_order_lang: str = "zh"
     campaign_results_time: str = "09:00"
 
     @field_validator("telegram_mode")

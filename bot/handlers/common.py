@@ -21,6 +21,8 @@ COMMANDS_BY_PERMISSION: list[tuple[str, Permission | None]] = [
     ("undo", None),
     ("campaign", Permission.MANAGE_CAMPAIGNS),
     ("digest", Permission.SEE_REPORTS),
+    ("plan", Permission.APPROVE_TRANSFER),
+    ("why", Permission.LOOKUP),
     ("settings", Permission.SEE_REPORTS),
     ("outbox", Permission.MANAGE_OUTBOX),
     ("link", Permission.LINK_GROUP),

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.handlers import alerts, campaigns, counts, members, outbox_admin, photos, transfers, undo
+from bot.handlers import (
+    alerts,
+    campaigns,
+    counts,
+    members,
+    outbox_admin,
+    photos,
+    replenishment,
+    transfers,
+    undo,
+)
 from bot.routing import Router
 
 
@@ -18,4 +28,5 @@ def register(application: Application, router: Router) -> None:
     undo.register(application, router)
     photos.register(application, router)
     alerts.register(application, router)
+    replenishment.register(application, router)
     outbox_admin.register(application, router)

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from adapters.gateways.email import SmtpEmailGateway
-from bot.handlers import features, replenishment
 from domain.services.replenishment import store_plan
 from domain.transfers import TransferState
 from notifications.dispatcher import Dispatcher
@@ -20,18 +19,6 @@ from tests.e2e.world import ADMIN, CLERK, MANAGER, S01_GROUP, W01_GROUP, WAREHOU
 
 Message = dict[str, Any]
 SUP1_EMAIL = "orders@sup1.example.com"
-
-
-@pytest.fixture(autouse=True)
-def replenishment_in_the_bot(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the lead registers the flow in features.py, the bot these tests build gets it here."""
-    original = features.register
-
-    def register(application, router) -> None:  # type: ignore[no-untyped-def]
-        replenishment.register(application, router)
-        original(application, router)
-
-    monkeypatch.setattr(features, "register", register)
 
 
 def line(sku: str, qty: int, kind: str, source: str, pack: int = 1) -> dict:
