@@ -25,7 +25,8 @@ class ChainForecast:
 def fit_and_forecast(frames: ChainFrames, as_of: object, config: ForecastConfig | None = None) -> ChainForecast:
     """Fit on the history before `as_of` and forecast the store series from `as_of`."""
     config = config or ForecastConfig()
-    panel = build_panel(frames.history_before(as_day(as_of)), as_of, config.history_days)
+    # build_panel reads only rows before as_of; no filtered copy of the sales needed.
+    panel = build_panel(frames, as_day(as_of), config.history_days)
     forecaster = DemandForecaster(config).fit(panel)
     return ChainForecast(panel, forecaster, forecaster.outlook(panel))
 
