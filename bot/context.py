@@ -67,8 +67,9 @@ class BotServices:
     barcode_reader: Any = None  # adapters.barcode.BarcodeReader, when photos are enabled
     languages: dict[int, str] = field(default_factory=dict)  # per-chat /lang, cached
     # Database work runs here, not on the event loop; SQLite readers run in parallel under WAL.
-    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, thread_name_prefix="db"))
+    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="db"))
     chat_stores: dict[int, tuple[float, str | None]] = field(default_factory=dict)
+    staff_cache: dict[int, tuple[float, Any]] = field(default_factory=dict)
 
     async def write(self, action: Callable[[SqlUnitOfWork], R]) -> R:
         """Run a command in its own transaction, off the event loop."""

@@ -21,7 +21,7 @@ async def current_staff(update: Update, context: BotContext, *, refuse: bool = T
     user = update.effective_user
     if user is None:
         return None
-    staff = await context.services.read(lambda unit: unit.staff.get(user.id))
+    staff = await _staff(context, user.id)
     if staff is not None and staff.active:
         return staff
     if not refuse:
@@ -33,6 +33,22 @@ async def current_staff(update: Update, context: BotContext, *, refuse: bool = T
 
 
 CHAT_STORE_TTL_SECONDS = 60.0
+STAFF_TTL_SECONDS = 10.0
+
+
+async def _staff(context: BotContext, user_id: int) -> StaffMember | None:
+    """Who this is, remembered for a few seconds: every message needs it, roles change rarely.
+
+    /staff add in this process forgets the cache at once; elsewhere a change
+    takes effect within STAFF_TTL_SECONDS.
+    """
+    cache = context.services.staff_cache
+    cached = cache.get(user_id)
+    if cached is not None and time.monotonic() - cached[0] < STAFF_TTL_SECONDS:
+        return cached[1]
+    staff = await context.services.read(lambda unit: unit.staff.get(user_id))
+    cache[user_id] = (time.monotonic(), staff)
+    return staff
 
 
 async def store_of_chat(update: Update, context: BotContext, staff: StaffMember) -> str | None:

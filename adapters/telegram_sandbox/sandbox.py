@@ -200,12 +200,14 @@ class TelegramSandbox:
         """The first bot message in the chat (after `after_message_id`) that satisfies `predicate`."""
 
         def probe() -> dict[str, Any] | None:
-            for message in self.bot_messages(chat_id):
+            # Newest first, stopping at `after_message_id`: a long chat must not make each wait O(history).
+            found = None
+            for message in reversed(self.state.chats[chat_id].messages.values()):
                 if after_message_id is not None and message["message_id"] <= after_message_id:
-                    continue
-                if predicate is None or predicate(message):
-                    return message
-            return None
+                    break
+                if message["from"].get("is_bot") and (predicate is None or predicate(message)):
+                    found = message
+            return found
 
         found = await wait_until(self.state.changed, probe, timeout)
         if found is None:

@@ -26,6 +26,7 @@ async def staff_command(update: Update, context: BotContext) -> None:
     except DomainError as refusal:
         await explain(update, context, refusal)
         return
+    context.services.staff_cache.pop(user_id, None)
     await reply(update, context, "staff_added", person=person, location=location)
 
 
