@@ -61,7 +61,8 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA cache_size=-65536")  # 64 MB: ledger index inserts stay in memory
+        cursor.execute("PRAGMA cache_size=-262144")  # 256 MB: positions and ledger indexes stay in memory
+        cursor.execute("PRAGMA mmap_size=1073741824")
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
