@@ -14,9 +14,11 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from adapters.db.unit_of_work import SqlUnitOfWork, UnitOfWorkFactory
 from domain.counts import VarianceThreshold
+from domain.locations import Location
 from domain.search import ProductSearchIndex, SearchEntry
 
 R = TypeVar("R")
+LOCATIONS_TTL_SECONDS = 60.0
 
 
 @dataclass(slots=True)
@@ -70,6 +72,7 @@ class BotServices:
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="db"))
     chat_stores: dict[int, tuple[float, str | None]] = field(default_factory=dict)
     staff_cache: dict[int, tuple[float, Any]] = field(default_factory=dict)
+    _locations: tuple[float, list[Location] | None] = (0.0, None)
 
     async def write(self, action: Callable[[SqlUnitOfWork], R]) -> R:
         """Run a command in its own transaction, off the event loop."""
@@ -81,6 +84,14 @@ class BotServices:
                 return query(unit)
 
         return await asyncio.get_running_loop().run_in_executor(self.executor, run)
+
+    async def locations(self) -> list[Location]:
+        """All stores and warehouses, re-read at most once a minute."""
+        stamp, cached = self._locations
+        if cached is None or time.monotonic() - stamp > LOCATIONS_TTL_SECONDS:
+            cached = await self.read(lambda unit: unit.locations.all())
+            self._locations = (time.monotonic(), cached)
+        return cached
 
     async def search_index(self) -> ProductSearchIndex:
         """The name index without blocking the loop when it has to be rebuilt."""

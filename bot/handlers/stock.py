@@ -31,12 +31,13 @@ async def answer_query(update: Update, context: BotContext, staff: StaffMember, 
     services = context.services
     index = await services.search_index()
     here = await store_of_chat(update, context, staff)
+    locations = await services.locations()
 
     def resolve(unit) -> tuple[ProductMatches, StockCard | None]:  # type: ignore[no-untyped-def]
         # One read for the usual case: the query names one product, so its card comes in the same transaction.
         matches = find_products(unit, index, query)
-        card = stock_card(unit, matches.products[0].sku, here, staff) if len(matches.products) == 1 else None
-        return matches, card
+        single = len(matches.products) == 1
+        return matches, stock_card(unit, matches.products[0].sku, here, staff, locations) if single else None
 
     try:
         matches, card = await services.read(resolve)
@@ -55,8 +56,9 @@ async def answer_query(update: Update, context: BotContext, staff: StaffMember, 
 
 async def send_card(update: Update, context: BotContext, staff: StaffMember, sku: str) -> None:
     here = await store_of_chat(update, context, staff)
+    locations = await context.services.locations()
     try:
-        card = await context.services.read(lambda unit: stock_card(unit, sku, here, staff))
+        card = await context.services.read(lambda unit: stock_card(unit, sku, here, staff, locations))
     except DomainError as refusal:
         await explain(update, context, refusal)
         return

@@ -58,13 +58,18 @@ def find_products(uow, index: ProductSearchIndex, query: str, limit: int = 8) ->
     return ProductMatches([p for p in products if p is not None])
 
 
-def stock_card(uow, sku: str, here_code: str | None, viewer: StaffMember) -> StockCard:  # type: ignore[no-untyped-def]
-    """The card staff see: stock here, who nearby has it, and the last movement here."""
+def stock_card(  # type: ignore[no-untyped-def]
+    uow, sku: str, here_code: str | None, viewer: StaffMember, locations: list[Location] | None = None
+) -> StockCard:
+    """The card staff see: stock here, who nearby has it, and the last movement here.
+
+    `locations` may come from a cache: the chain's stores change far less often than it is asked about.
+    """
     viewer.require(Permission.LOOKUP)
     product = uow.catalog.get(sku)
     if product is None:
         raise NotFound("unknown_sku", sku=sku)
-    locations = {loc.code: loc for loc in uow.locations.all()}
+    locations = {loc.code: loc for loc in (locations if locations is not None else uow.locations.all())}
     positions = {p.location_code: p for p in uow.stock.for_sku(sku)}
     here = locations.get(here_code) if here_code else None
     nearby: list[NearbyStock] = []
