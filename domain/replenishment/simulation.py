@@ -95,7 +95,8 @@ def _keys_without_forecast(frames: ChainFrames, truth: SalesPanel) -> pd.DataFra
 def _starting_stock(frames: ChainFrames, keys: pd.DataFrame) -> np.ndarray:
     stock = frames.positions.set_index(["location_code", "sku"])["on_hand"]
     index = pd.MultiIndex.from_frame(keys[["location_code", "sku"]])
-    return stock.reindex(index).fillna(0).to_numpy(dtype=float)
+    # A copy: pandas 3 hands out read-only views, and the simulation updates stock in place.
+    return stock.reindex(index).fillna(0).to_numpy(dtype=float, copy=True)
 
 
 def _rows(keys: pd.DataFrame, frame: pd.DataFrame, key_columns=("location_code", "sku")) -> np.ndarray:
