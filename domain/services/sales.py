@@ -64,6 +64,6 @@ def post_receipts(  # type: ignore[no-untyped-def]
 def _check_references(receipt: Receipt, locations: set[str], skus: set[str]) -> None:
     if receipt.location_code not in locations:
         raise NotFound("unknown_location", location=receipt.location_code, receipt=receipt.receipt_id)
-    unknown = sorted({line.sku for line in receipt.lines} - skus)
+    unknown = {line.sku for line in receipt.lines} - skus
     if unknown:
-        raise NotFound("unknown_sku", sku=", ".join(unknown), receipt=receipt.receipt_id)
+        raise NotFound("unknown_sku", sku=", ".join(sorted(unknown)), receipt=receipt.receipt_id)
