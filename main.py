@@ -38,9 +38,13 @@ def utc_now() -> datetime:
 
 
 def build_database(settings: Settings) -> Database:
-    """Open the configured database and bring its schema up to date."""
+    """Open the configured database and bring its schema up to date.
+
+    Opening first creates a SQLite file's folder (./data on a fresh clone) before Alembic connects.
+    """
+    database = open_database(settings.database_url)
     upgrade_to_head(settings.database_url)
-    return open_database(settings.database_url)
+    return database
 
 
 def build_bot(  # type: ignore[no-untyped-def]
@@ -469,7 +473,7 @@ def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    upgrade_to_head(settings.database_url)
+    build_database(settings).dispose()
     print("database schema is up to date")
     return 0
 
