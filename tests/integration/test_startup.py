@@ -1,0 +1,23 @@
+"""What a fresh machine does first: create the database where the settings say, migrated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from adapters.settings import Settings
+from main import build_database
+
+
+def test_a_fresh_sqlite_database_is_created_in_a_folder_that_does_not_exist_yet(tmp_path: Path) -> None:
+    target = tmp_path / "data" / "nested" / "retail.db"
+
+    database = build_database(Settings(database_url=f"sqlite:///{target}", _env_file=None))
+    try:
+        tables = set(inspect(database.writer).get_table_names())
+    finally:
+        database.dispose()
+
+    assert target.exists()
+    assert {"stock_movement", "stock_position", "outbox_message", "alembic_version"} <= tables
