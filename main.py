@@ -67,6 +67,7 @@ def build_bot(  # type: ignore[no-untyped-def]
         count_asks_quantity=settings.count_asks_quantity,
         undo_window_minutes=settings.undo_window_minutes,
         tz_name=settings.tz_name,
+        purchase_order_lang=settings.purchase_order_lang,
     )
     services = BotServices(uow, clock, bot_settings, CatalogSearch(uow), barcode_reader)
     application = build_application(

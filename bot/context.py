@@ -28,6 +28,7 @@ class BotSettings:
     count_asks_quantity: bool = False
     undo_window_minutes: int = 5
     tz_name: str = "Asia/Shanghai"
+    purchase_order_lang: str = "zh"
 
 
 class CatalogSearch:

@@ -156,7 +156,7 @@ async def on_approve_all(update: Update, context: BotContext, button: Button) ->
         return
     services, zone = context.services, _zone(context)
     plan_id, code = int(button.arg(0)), button.arg(1)
-    hook = email_purchase_orders(zone)
+    hook = email_purchase_orders(zone, services.settings.purchase_order_lang)
     try:
         approval = await services.write(lambda unit: service.approve_all(unit, staff, plan_id, code, services.clock(), hook))
     except DomainError as refusal:
