@@ -583,13 +583,6 @@ class ProcessedKeys:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
 
-    def seen(self, scope: str, key: str) -> bool:
-        table = T["processed"]
-        return self._conn.execute(select(table.c.id).where(table.c.scope == scope, table.c.key == key)).first() is not None
-
-    def remember(self, scope: str, key: str, at: datetime) -> None:
-        self._conn.execute(insert(T["processed"]).values(scope=scope, key=key, at=at))
-
     def claim(self, scope: str, key: str, at: datetime) -> bool:
         """Record the key; False when it was there already (one statement, no race window)."""
         sql = "INSERT INTO processed_key (scope, key, at) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO NOTHING"

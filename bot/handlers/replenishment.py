@@ -13,7 +13,7 @@ from telegram.ext import Application, CommandHandler
 from adapters.templates import render
 from bot.callbacks import Button, CallbackSigner
 from bot.context import BotContext
-from bot.handlers.transfers import _send as tell_about_transfer  # one way of announcing a transfer request
+from bot.handlers.transfers import announce_transfer as tell_about_transfer
 from bot.people import current_staff, explain, store_of_chat
 from bot.replies import MAX_MESSAGE_CHARS, keyboard, language_of, reply
 from bot.routing import Router

@@ -145,10 +145,8 @@ async def _request(
     now = services.clock()
 
     def run(unit) -> TransferNews:  # type: ignore[no-untyped-def]
-        if claim is not None:
-            if unit.processed.seen(PROMPT_SCOPE, claim):
-                raise DomainError("transfer_prompt_used")
-            unit.processed.remember(PROMPT_SCOPE, claim, now)
+        if claim is not None and not unit.processed.claim(PROMPT_SCOPE, claim, now):
+            raise DomainError("transfer_prompt_used")
         return service.request_transfer(unit, staff, sku, parse_quantity(qty_text), here, source, now)
 
     news = await _act(update, context, run)
@@ -290,9 +288,9 @@ async def _announce_request(update: Update, context: BotContext, news: TransferN
     decide = [("transfer_approve", "tap"), ("transfer_reject", "trj")]
     approvers = [m.telegram_user_id for m in news.managers]
     for chat_id in dict.fromkeys(c for c in [news.source.chat_id, *approvers] if c is not None and c != chat.id):
-        await _send(context, chat_id, "transfers/request", news, decide)
+        await announce_transfer(context, chat_id, "transfers/request", news, decide)
     if news.destination.chat_id not in (None, chat.id):
-        await _send(context, news.destination.chat_id, "transfers/news", news, [])
+        await announce_transfer(context, news.destination.chat_id, "transfers/news", news, [])
 
 
 async def _announce(update: Update, context: BotContext, news: TransferNews) -> None:
@@ -308,11 +306,11 @@ async def _announce(update: Update, context: BotContext, news: TransferNews) -> 
     source_chats = [news.source.chat_id] if news.source.chat_id else await _approver_chats(context, news.source.code)
     destination_chats = [news.destination.chat_id] if news.destination.chat_id else [service.requester_id(t)]
     for chat_id in dict.fromkeys(c for c in source_chats if c is not None):
-        await _send(context, chat_id, "transfers/news", news, source_side)
+        await announce_transfer(context, chat_id, "transfers/news", news, source_side)
     for chat_id in dict.fromkeys(c for c in destination_chats if c is not None and c not in source_chats):
-        await _send(context, chat_id, "transfers/news", news, destination_side)
+        await announce_transfer(context, chat_id, "transfers/news", news, destination_side)
     for manager in news.managers:  # a shortfall: both stores' managers, privately
-        await _send(context, manager.telegram_user_id, "transfers/shortfall", news, [])
+        await announce_transfer(context, manager.telegram_user_id, "transfers/shortfall", news, [])
 
 
 def _next_buttons(state: TransferState) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -329,7 +327,7 @@ async def _approver_chats(context: BotContext, location_code: str) -> list[int]:
     return [p.telegram_user_id for p in people]
 
 
-async def _send(context: BotContext, chat_id: int, template: str, news: TransferNews, actions: list[tuple[str, str]]) -> None:
+async def announce_transfer(context: BotContext, chat_id: int, template: str, news: TransferNews, actions: list[tuple[str, str]]) -> None:
     """One message about the transfer to one chat, in that chat's language; buttons are remembered."""
     lang = await chat_language(context, chat_id)
     signer: CallbackSigner = context.bot_data["signer"]
