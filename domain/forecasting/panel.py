@@ -1,7 +1,8 @@
 """Sales history as dense series x day matrices, the shape every model reads.
 
 A row is one store x SKU that the chain sells or stocks; a column is one day
-before `as_of`. Matrices are float32 to keep 200 stores x 10,000 SKUs in memory.
+before `as_of`. Matrices are float32 to keep 200 stores x 10,000 SKUs in memory;
+promotion shares, zero on most days, are kept sparse.
 """
 
 from __future__ import annotations
@@ -15,6 +16,36 @@ from domain.forecasting.censoring import censored_days
 from domain.forecasting.frames import ChainFrames, as_day
 
 
+@dataclass(frozen=True)
+class SparseDays:
+    """A (series, days) matrix that is zero on most days, kept as (row, column, value) triplets.
+
+    `matrix[:, a:b]` is the dense float32 window, so code written for a dense
+    matrix reads it unchanged while the full matrix is never built: at 1.6
+    million series a dense copy would be 1.2 GB for a column that is mostly zeros.
+    """
+
+    shape: tuple[int, int]
+    rows: np.ndarray  # int32
+    columns: np.ndarray  # int32
+    values: np.ndarray  # float32
+
+    def __getitem__(self, key: tuple[slice, slice]) -> np.ndarray:
+        rows, columns = key
+        if rows != slice(None) or not isinstance(columns, slice) or columns.step not in (None, 1):
+            raise TypeError("SparseDays reads whole rows over a window of days: matrix[:, start:stop]")
+        start, stop, _ = columns.indices(self.shape[1])
+        window = np.zeros((self.shape[0], max(stop - start, 0)), dtype=np.float32)
+        inside = (self.columns >= start) & (self.columns < stop)
+        window[self.rows[inside], self.columns[inside] - start] = self.values[inside]
+        return window
+
+    def before(self, t: int) -> SparseDays:
+        """The first `t` days only."""
+        early = self.columns < t
+        return SparseDays((self.shape[0], t), self.rows[early], self.columns[early], self.values[early])
+
+
 @dataclass
 class SalesPanel:
     """Daily history of every store x SKU series up to (not including) `as_of`."""
@@ -22,7 +53,7 @@ class SalesPanel:
     series: pd.DataFrame  # location_code, sku, category, brand, region, tier, unit_price + integer codes
     days: pd.DatetimeIndex
     qty: np.ndarray  # float32 (series, days)
-    promo: np.ndarray  # float32 (series, days), share of units on promotion
+    promo: SparseDays  # (series, days), share of units on promotion
     censored: np.ndarray  # bool (series, days): shelf empty, demand unknown
     first_sale: np.ndarray  # int index of the SKU's first sale anywhere in the chain, len(days) if none
     prices: tuple[np.ndarray, np.ndarray, np.ndarray]  # (row, column, avg_price) of each day with sales
@@ -42,7 +73,7 @@ class SalesPanel:
         rows, columns, prices = self.prices
         early = columns < t
         return SalesPanel(
-            self.series, self.days[:t], self.qty[:, :t], self.promo[:, :t],
+            self.series, self.days[:t], self.qty[:, :t], self.promo.before(t),
             censored_days(self.qty[:, :t], flagged), _launch_day(self.series, self.qty[:, :t]),
             (rows[early], columns[early], prices[early]), flagged,
         )
@@ -54,21 +85,54 @@ class SalesPanel:
 
 
 def build_panel(frames: ChainFrames, as_of: object, history_days: int = 364) -> SalesPanel:
-    """The panel of store series with `history_days` days of history before `as_of`."""
+    """The panel of store series with `history_days` days of history before `as_of`.
+
+    Reads the sales column by column through integer keys: a filtered copy of
+    the sales frame, or a lookup on its text columns, would cost gigabytes at
+    tens of millions of rows.
+    """
     as_of = as_day(as_of)
     days = pd.date_range(as_of - pd.Timedelta(days=history_days), periods=history_days, freq="D")
-    sales = frames.sales[(frames.sales["date"] >= days[0]) & (frames.sales["date"] < as_of)]
-    series = _store_series(frames, sales)
-    row = _row_lookup(series, sales)
-    col = ((sales["date"] - days[0]).dt.days).to_numpy()
+    sales = frames.sales
+    within = ((sales["date"] >= days[0]) & (sales["date"] < as_of)).to_numpy()
+    key, locations, skus = _sales_keys(sales, within)
+    sold = np.unique(key)
+    sold_keys = pd.DataFrame({"location_code": locations[sold // len(skus)], "sku": skus[sold % len(skus)]})
+    series = _store_series(frames, sold_keys)
+    row = _rows_of(key, _series_keys(series, locations, skus))
+    del key, sold, sold_keys
+    col = (sales["date"][within] - days[0]).dt.days.to_numpy().astype(np.int32)
     qty = np.zeros((len(series), len(days)), dtype=np.float32)
-    promo = np.zeros_like(qty)
-    qty[row, col] = sales["qty"].to_numpy(dtype=np.float32)
-    promo[row, col] = sales["promo"].fillna(0).to_numpy(dtype=np.float32)
+    qty[row, col] = sales["qty"][within].to_numpy(dtype=np.float32)
+    share = sales["promo"][within].fillna(0).to_numpy(dtype=np.float32)
+    on_promo = share != 0
+    promo = SparseDays(qty.shape, row[on_promo], col[on_promo], share[on_promo])
     first_sale = _launch_day(series, qty)
     flagged = _flagged_stockouts(frames, series, days)
-    prices = (row.astype(np.int32), col.astype(np.int32), sales["avg_price"].to_numpy(dtype=np.float32))
+    prices = (row, col, sales["avg_price"][within].to_numpy(dtype=np.float32))
     return SalesPanel(series, days, qty, promo, censored_days(qty, flagged), first_sale, prices, flagged)
+
+
+def _sales_keys(sales: pd.DataFrame, within: np.ndarray) -> tuple[np.ndarray, pd.Index, pd.Index]:
+    """One int64 key per sales row in `within` (location index x number of SKUs + SKU index)."""
+    location_index, locations = pd.factorize(sales["location_code"][within])
+    sku_index, skus = pd.factorize(sales["sku"][within])
+    key = location_index.astype(np.int64) * max(len(skus), 1) + sku_index
+    return key, pd.Index(locations), pd.Index(skus)
+
+
+def _series_keys(series: pd.DataFrame, locations: pd.Index, skus: pd.Index) -> np.ndarray:
+    """The same keys for the series; -1 for series that never sold (only stocked)."""
+    location_index = locations.get_indexer(series["location_code"])
+    sku_index = skus.get_indexer(series["sku"])
+    key = location_index.astype(np.int64) * max(len(skus), 1) + sku_index
+    return np.where((location_index >= 0) & (sku_index >= 0), key, -1)
+
+
+def _rows_of(key: np.ndarray, series_key: np.ndarray) -> np.ndarray:
+    """Series row of each sales key (every sold key is a series)."""
+    order = np.argsort(series_key, kind="stable")
+    return order[np.searchsorted(series_key[order], key)].astype(np.int32)
 
 
 def _launch_day(series: pd.DataFrame, qty: np.ndarray) -> np.ndarray:
@@ -81,10 +145,10 @@ def _launch_day(series: pd.DataFrame, qty: np.ndarray) -> np.ndarray:
     return pd.Series(first).groupby(series["sku"].to_numpy()).transform("min").to_numpy()
 
 
-def _store_series(frames: ChainFrames, sales: pd.DataFrame) -> pd.DataFrame:
+def _store_series(frames: ChainFrames, sold: pd.DataFrame) -> pd.DataFrame:
     stores = frames.stores()
     stocked = frames.positions[frames.positions["location_code"].isin(stores["code"])]
-    keys = pd.concat([sales[["location_code", "sku"]], stocked[["location_code", "sku"]]])
+    keys = pd.concat([sold, stocked[["location_code", "sku"]]]).astype(str)
     keys = keys.drop_duplicates().sort_values(["location_code", "sku"], ignore_index=True)
     products = frames.products[["sku", "category", "brand", "unit_price", "unit_cost"]]
     places = stores[["code", "region", "tier"]].rename(columns={"code": "location_code"})
