@@ -7,11 +7,11 @@ whole cost of a sale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, func, select, update
 
-from adapters.db.bulk import db_time, execute_many, fetch_all, placeholders
+from adapters.db.bulk import db_time_writer, execute_many, fetch_all, placeholders
 from adapters.db.tables import LocationRow, StockMovementRow, StockPositionRow
 from adapters.db.timeutil import from_db_time
 from domain.stock import Movement, MovementKind, StockPosition
@@ -20,6 +20,7 @@ POSITIONS = StockPositionRow.__table__
 MOVEMENTS = StockMovementRow.__table__
 LOCATIONS = LocationRow.__table__
 CHUNK = 2000
+KIND_TEXT = {kind: kind.value for kind in MovementKind}  # an enum's .value is a descriptor call per row
 
 Key = tuple[str, str]
 
@@ -35,12 +36,13 @@ class StockRepository:
     def get_many(self, keys: Iterable[Key]) -> dict[Key, StockPosition]:
         """Positions for `keys`, locked for this transaction; absent ones start at zero."""
         requested = set(keys)
-        wanted = sorted(requested - self._loaded.keys())  # sorted: rows lock in one order, no deadlocks
         by_location: dict[str, list[str]] = {}
-        for location, sku in wanted:
+        for location, sku in requested - self._loaded.keys():
             by_location.setdefault(location, []).append(sku)
         lock = " FOR UPDATE" if self._lock_rows else ""
-        for location, skus in by_location.items():
+        for location in sorted(by_location):  # one order for every transaction: row locks cannot deadlock
+            skus = sorted(by_location[location])
+            allow_negative = self._allows_negative(location)
             for start in range(0, len(skus), CHUNK):
                 chunk = skus[start : start + CHUNK]
                 rows = fetch_all(
@@ -50,11 +52,11 @@ class StockRepository:
                     (location, *chunk),
                 )
                 for row in rows:
-                    self._loaded[(row[0], row[1])] = self._position(row)
-        for key in wanted:
-            if key not in self._loaded:
-                self._loaded[key] = StockPosition(key[0], key[1], allow_negative=self._allows_negative(key[0]))
-                self._new.add(key)
+                    self._loaded[(row[0], row[1])] = StockPosition(*row, allow_negative)
+            for sku in skus:
+                if (location, sku) not in self._loaded:
+                    self._loaded[(location, sku)] = StockPosition(location, sku, allow_negative=allow_negative)
+                    self._new.add((location, sku))
         return {key: self._loaded[key] for key in requested}
 
     def get(self, location_code: str, sku: str) -> StockPosition:
@@ -65,13 +67,45 @@ class StockRepository:
         rows = fetch_all(self._conn, f"SELECT {_POSITION_COLUMNS} FROM stock_position WHERE sku = ?", (sku,))
         return [self._position(row) for row in rows]
 
+    def at_locations(self, sku: str, codes: Sequence[str]) -> list[StockPosition]:
+        """One SKU's positions at `codes` (a card's store and its nearest neighbours), read without locking.
+
+        The location's negative-stock flag comes in the same statement: a card
+        reads a handful of positions and should not load every location for them.
+        """
+        if not codes:
+            return []
+        rows = fetch_all(
+            self._conn,
+            f"SELECT {_JOINED_POSITION_COLUMNS}, l.allow_negative_stock FROM stock_position p "
+            f"JOIN location l ON l.code = p.location_code "
+            f"WHERE p.sku = ? AND p.location_code IN ({placeholders(len(codes))})",
+            (sku, *codes),
+        )
+        return [StockPosition(*row[:8], allow_negative=bool(row[8])) for row in rows]
+
+    def available_by_location(self, sku: str) -> dict[str, int]:
+        """Where one SKU is available (more on hand than reserved), and how many: the chain-wide 'who has it'."""
+        rows = fetch_all(
+            self._conn,
+            "SELECT location_code, on_hand - reserved FROM stock_position WHERE sku = ? AND on_hand > reserved",
+            (sku,),
+        )
+        return dict(rows)
+
     def save(self) -> list[Movement]:
         """Append the pending movements and write the positions they changed."""
         touched = [p for p in self._loaded.values() if p.pending]
         movements = [m for p in touched for m in p.pending]
         if not movements:
             return []
-        execute_many(self._conn, _INSERT_MOVEMENT, [self._movement_values(m) for m in movements])
+        to_db = db_time_writer(self._conn)
+        execute_many(
+            self._conn,
+            _INSERT_MOVEMENT,
+            [(to_db(m.at), m.location_code, m.sku, KIND_TEXT[m.kind], m.on_hand, m.reserved, m.in_transit_in,
+              m.in_transit_out, m.actor, m.reference, m.reason) for m in movements],
+        )
         execute_many(
             self._conn,
             _INSERT_POSITION,
@@ -88,10 +122,6 @@ class StockRepository:
             self._new.discard(position.key)
             position.pending.clear()
         return movements
-
-    def _movement_values(self, m: Movement) -> tuple:
-        return (db_time(self._conn, m.at), m.location_code, m.sku, m.kind.value, m.on_hand, m.reserved,
-                m.in_transit_in, m.in_transit_out, m.actor, m.reference, m.reason)
 
     def is_new(self, key: Key) -> bool:
         """The position does not exist in the database yet."""
@@ -160,6 +190,7 @@ class StockRepository:
 
 
 _POSITION_COLUMNS = "location_code, sku, on_hand, reserved, in_transit_in, in_transit_out, min_qty, max_qty"
+_JOINED_POSITION_COLUMNS = ", ".join(f"p.{column}" for column in _POSITION_COLUMNS.split(", "))
 _INSERT_POSITION = f"INSERT INTO stock_position ({_POSITION_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)"
 _UPDATE_POSITION = (
     "UPDATE stock_position SET on_hand = ?, reserved = ?, in_transit_in = ?, in_transit_out = ? "
