@@ -14,11 +14,12 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from adapters.db.unit_of_work import SqlUnitOfWork, UnitOfWorkFactory
 from domain.counts import VarianceThreshold
-from domain.locations import Location
 from domain.search import ProductSearchIndex, SearchEntry
+from domain.services.lookup import Chain
 
 R = TypeVar("R")
 LOCATIONS_TTL_SECONDS = 60.0
+RECENT_UPDATES = 10_000  # update keys remembered in memory: minutes of a busy chain
 
 
 @dataclass(slots=True)
@@ -61,6 +62,22 @@ class CatalogSearch:
         return self._index
 
 
+class RecentUpdates:
+    """Keys this process has seen, the oldest forgotten first."""
+
+    def __init__(self, size: int = RECENT_UPDATES) -> None:
+        self._size = size
+        self._seen: dict[str, None] = {}
+
+    def first_time(self, key: str) -> bool:
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self._size:
+            del self._seen[next(iter(self._seen))]
+        return True
+
+
 @dataclass(slots=True)
 class BotServices:
     uow: UnitOfWorkFactory
@@ -73,7 +90,8 @@ class BotServices:
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="db"))
     chat_stores: dict[int, tuple[float, str | None]] = field(default_factory=dict)
     staff_cache: dict[int, tuple[float, Any]] = field(default_factory=dict)
-    _locations: tuple[float, list[Location] | None] = (0.0, None)
+    recent_updates: RecentUpdates = field(default_factory=RecentUpdates)  # read-only updates seen (bot/dedupe.py)
+    _chain: tuple[float, Chain | None] = (0.0, None)
 
     async def write(self, action: Callable[[SqlUnitOfWork], R]) -> R:
         """Run a command in its own transaction, off the event loop."""
@@ -86,12 +104,24 @@ class BotServices:
 
         return await asyncio.get_running_loop().run_in_executor(self.executor, run)
 
-    async def locations(self) -> list[Location]:
-        """All stores and warehouses, re-read at most once a minute."""
-        stamp, cached = self._locations
+    async def lookup(self, query: Callable[[SqlUnitOfWork], R]) -> R:
+        """A short read-only query (a product card, who someone is) for answering a message.
+
+        On SQLite it runs right here: a WAL reader never waits for writers, and
+        the hop to a worker thread (and back through the GIL) cost more than the
+        query. On a database across the network it goes to the pool like any read.
+        """
+        if not self.uow.database.is_sqlite:
+            return await self.read(query)
+        with self.uow(readonly=True) as unit:
+            return query(unit)
+
+    async def chain(self) -> Chain:
+        """All stores and warehouses, nearest neighbours ranked as asked for; re-read at most once a minute."""
+        stamp, cached = self._chain
         if cached is None or time.monotonic() - stamp > LOCATIONS_TTL_SECONDS:
-            cached = await self.read(lambda unit: unit.locations.all())
-            self._locations = (time.monotonic(), cached)
+            cached = Chain(await self.lookup(lambda unit: unit.locations.all()))
+            self._chain = (time.monotonic(), cached)
         return cached
 
     async def search_index(self) -> ProductSearchIndex:

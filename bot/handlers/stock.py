@@ -31,16 +31,18 @@ async def answer_query(update: Update, context: BotContext, staff: StaffMember, 
     services = context.services
     index = await services.search_index()
     here = await store_of_chat(update, context, staff)
-    locations = await services.locations()
+    chain = await services.chain()
 
     def resolve(unit) -> tuple[ProductMatches, StockCard | None]:  # type: ignore[no-untyped-def]
         # One read for the usual case: the query names one product, so its card comes in the same transaction.
         matches = find_products(unit, index, query)
-        single = len(matches.products) == 1
-        return matches, stock_card(unit, matches.products[0].sku, here, staff, locations) if single else None
+        if len(matches.products) != 1:
+            return matches, None
+        product = matches.products[0]
+        return matches, stock_card(unit, product.sku, here, staff, chain, product)
 
     try:
-        matches, card = await services.read(resolve)
+        matches, card = await services.lookup(resolve)
     except DomainError as refusal:
         await explain(update, context, refusal)
         return
@@ -56,9 +58,9 @@ async def answer_query(update: Update, context: BotContext, staff: StaffMember, 
 
 async def send_card(update: Update, context: BotContext, staff: StaffMember, sku: str) -> None:
     here = await store_of_chat(update, context, staff)
-    locations = await context.services.locations()
+    chain = await context.services.chain()
     try:
-        card = await context.services.read(lambda unit: stock_card(unit, sku, here, staff, locations))
+        card = await context.services.lookup(lambda unit: stock_card(unit, sku, here, staff, chain))
     except DomainError as refusal:
         await explain(update, context, refusal)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.barcodes import looks_like_barcode, lookup_keys
@@ -13,6 +14,8 @@ from domain.staff import Permission, StaffMember
 from domain.stock import Movement, StockPosition
 
 NEARBY_LIMIT = 6
+# How many of the nearest locations a card reads first: twice what it shows, so a few out of stock still fill it.
+NEARBY_PROBE = 2 * NEARBY_LIMIT
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,38 +61,63 @@ def find_products(uow, index: ProductSearchIndex, query: str, limit: int = 8) ->
     return ProductMatches([p for p in products if p is not None])
 
 
+class Chain:
+    """The chain's locations and, for each, the others nearest first (ranked once, on first use).
+
+    Ranking every location for every lookup cost more than the lookup's query;
+    the chain's stores move far less often than they are asked about.
+    """
+
+    def __init__(self, locations: Iterable[Location]) -> None:
+        self.by_code = {location.code: location for location in locations}
+        self._nearest: dict[str, list[tuple[Location, float]]] = {}
+
+    def nearest(self, code: str) -> list[tuple[Location, float]]:
+        """The other locations, nearest first, with their distance from `code` in km."""
+        ranked = self._nearest.get(code)
+        if ranked is None:
+            ranked = [(other, round(km, 1)) for other, km in by_distance(self.by_code[code], self.by_code.values())]
+            self._nearest[code] = ranked
+        return ranked
+
+
 def stock_card(  # type: ignore[no-untyped-def]
-    uow, sku: str, here_code: str | None, viewer: StaffMember, locations: list[Location] | None = None
+    uow, sku: str, here_code: str | None, viewer: StaffMember, chain: Chain | None = None, product: Product | None = None
 ) -> StockCard:
     """The card staff see: stock here, who nearby has it, and the last movement here.
 
-    `locations` may come from a cache: the chain's stores change far less often than it is asked about.
+    `chain` may come from a cache, and `product` from the query that found it.
+    Only the nearest locations are read, and the rest only when too few of
+    those have the item.
     """
     viewer.require(Permission.LOOKUP)
-    product = uow.catalog.get(sku)
+    product = product if product is not None and product.sku == sku else uow.catalog.get(sku)
     if product is None:
         raise NotFound("unknown_sku", sku=sku)
-    locations = {loc.code: loc for loc in (locations if locations is not None else uow.locations.all())}
-    positions = {p.location_code: p for p in uow.stock.for_sku(sku)}
-    here = locations.get(here_code) if here_code else None
-    nearby: list[NearbyStock] = []
-    if here is not None:
-        for other, km in by_distance(here, locations.values()):
-            position = positions.get(other.code)
-            if position and position.available > 0:
-                nearby.append(NearbyStock(other, round(km, 1), position.available))
-    else:
-        nearby = [
-            NearbyStock(locations[p.location_code], 0.0, p.available)
-            for p in sorted(positions.values(), key=lambda p: -p.available)
-            if p.available > 0 and p.location_code in locations
-        ]
-    last = uow.stock.movements_for(here.code, sku, 1) if here else []
+    chain = chain if chain is not None else Chain(uow.locations.all())
+    here = chain.by_code.get(here_code) if here_code else None
+    if here is None:
+        return StockCard(product, None, None, _most_available(uow, sku, chain), None, viewer.can(Permission.SEE_COSTS))
+    nearest = chain.nearest(here.code)
+    probed = nearest[:NEARBY_PROBE]
+    positions = {p.location_code: p for p in uow.stock.at_locations(sku, [here.code, *(loc.code for loc, _ in probed)])}
+    available = {code: p.available for code, p in positions.items() if p.available > 0 and code != here.code}
+    if len(available) < NEARBY_LIMIT and len(nearest) > len(probed):
+        available = uow.stock.available_by_location(sku)
+    nearby = [NearbyStock(loc, km, available[loc.code]) for loc, km in nearest if loc.code in available]
+    last = uow.stock.movements_for(here.code, sku, 1)
     return StockCard(
         product,
         here,
-        positions.get(here.code) if here else None,
+        positions.get(here.code),
         nearby[:NEARBY_LIMIT],
         last[0] if last else None,
         viewer.can(Permission.SEE_COSTS),
     )
+
+
+def _most_available(uow, sku: str, chain: Chain) -> list[NearbyStock]:  # type: ignore[no-untyped-def]
+    """With no store to measure from, the locations with the most available."""
+    available = uow.stock.available_by_location(sku)
+    ranked = sorted((code for code in available if code in chain.by_code), key=lambda code: (-available[code], code))
+    return [NearbyStock(chain.by_code[code], 0.0, available[code]) for code in ranked[:NEARBY_LIMIT]]

@@ -77,6 +77,16 @@ class FakeStock:
     def for_sku(self, sku: str) -> list[StockPosition]:
         return [p for p in self.positions.values() if p.sku == sku]
 
+    def at_locations(self, sku: str, codes: Iterable[str]) -> list[StockPosition]:
+        return [self.positions[(code, sku)] for code in codes if (code, sku) in self.positions]
+
+    def available_by_location(self, sku: str) -> dict[str, int]:
+        return {p.location_code: p.available for p in self.for_sku(sku) if p.available > 0}
+
+    def movements_for(self, location_code: str, sku: str, limit: int = 1) -> list[Movement]:
+        mine = [m for m in reversed(self.ledger) if (m.location_code, m.sku) == (location_code, sku)]
+        return mine[:limit]
+
     def all_positions(self) -> list[StockPosition]:
         return list(self.positions.values())
 
