@@ -35,6 +35,9 @@ def environment(autoescape_html: bool = False) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # Templates ship with the code: checking each file's mtime on every message cost a stat per render.
+        auto_reload=False,
+        cache_size=2000,  # every template stays compiled (there are a few hundred)
     )
     env.filters["qty"] = format_quantity
     env.filters["money"] = format_money

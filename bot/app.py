@@ -94,7 +94,7 @@ async def _code_interpreter(update, context, staff, text) -> bool:  # type: igno
     """A message that is just a barcode or a SKU gets the product card."""
     if not text or " " in text or len(text) > 64:
         return False
-    matches = await context.services.read(lambda unit: unit.catalog.get(text) or unit.catalog.get(text.upper()))
+    matches = await context.services.lookup(lambda unit: unit.catalog.get(text) or unit.catalog.get(text.upper()))
     if matches is not None or text.isdigit():
         await stock.answer_query(update, context, staff, text)
         return True

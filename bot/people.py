@@ -46,7 +46,7 @@ async def _staff(context: BotContext, user_id: int) -> StaffMember | None:
     cached = cache.get(user_id)
     if cached is not None and time.monotonic() - cached[0] < STAFF_TTL_SECONDS:
         return cached[1]
-    staff = await context.services.read(lambda unit: unit.staff.get(user_id))
+    staff = await context.services.lookup(lambda unit: unit.staff.get(user_id))
     cache[user_id] = (time.monotonic(), staff)
     return staff
 
@@ -62,7 +62,7 @@ async def store_of_chat(update: Update, context: BotContext, staff: StaffMember)
         cache = context.services.chat_stores
         cached = cache.get(chat.id)
         if cached is None or time.monotonic() - cached[0] > CHAT_STORE_TTL_SECONDS:
-            location = await context.services.read(lambda unit: unit.locations.by_chat(chat.id))
+            location = await context.services.lookup(lambda unit: unit.locations.by_chat(chat.id))
             cached = (time.monotonic(), location.code if location else None)
             cache[chat.id] = cached
         if cached[1] is not None:
