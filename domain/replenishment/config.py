@@ -27,6 +27,12 @@ class PolicyConfig:
     transfer_cost_per_unit_km, transfer_handling_per_unit: what moving one
         unit costs; a transfer is chosen only when cheaper than buying the unit.
     transfer_lead_time_days: days a transfer takes to arrive.
+    min_transfer_value: the least stock value (at cost) a transfer line moves,
+        unless it moves a whole pack. Every line is picked, packed, booked and
+        approved at both ends, a few minutes of staff time; a ¥4 bottle is not
+        worth that. Warehouses, whose stock exists to feed stores, round a
+        smaller need up to this size; a smaller move from a store's surplus is
+        not made and the need goes to the next source or to the supplier order.
     holding_rate_per_year: cost of capital and storage as a share of unit cost,
         used to price a supplier's longer lead time into its landed cost.
     order_cost: fixed cost of one supplier order line (reported by the simulation).
@@ -43,6 +49,7 @@ class PolicyConfig:
     transfer_cost_per_unit_km: float = 0.001
     transfer_handling_per_unit: float = 0.10
     transfer_lead_time_days: int = 1
+    min_transfer_value: float = 50.0
     holding_rate_per_year: float = 0.25
     order_cost: float = 15.0
     default_lead_time_days: int = 7

@@ -33,7 +33,7 @@ def reason_facts(lines: pd.DataFrame) -> list[dict[str, object]]:
                 "km": round(float(line.km)) if transfer else 0,
                 "pack_size": int(line.pack_size) if not transfer else 1,
                 "min_order_qty": int(line.min_order_qty) if not transfer else 0,
-                "rounded_up": bool(not transfer and line.suggested_qty > line.need - line.transferred + 1e-9),
+                "rounded_up": bool(line.suggested_qty > (line.need if transfer else line.need - line.transferred) + 1e-9),
                 "transferred": int(line.transferred) if not transfer else 0,
             }
         )

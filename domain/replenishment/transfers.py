@@ -4,6 +4,10 @@ Surplus is stock a location holds above its own order-up-to level. A source
 qualifies when it is close enough (warehouses reach further than stores) and
 moving a unit costs less than buying one. Needs of A items are served first,
 then larger needs; each need takes from its cheapest sources first.
+
+A transfer line is worth making only from a minimum size: a whole pack, or
+`min_transfer_value` of stock at cost, whichever is fewer units. Warehouses
+round a smaller need up to that size; a smaller move from a store is not made.
 """
 
 from __future__ import annotations
@@ -14,6 +18,15 @@ import pandas as pd
 from domain.replenishment.config import PolicyConfig
 
 ABC_PRIORITY = {"A": 0, "B": 1, "C": 2}
+WAREHOUSE = "warehouse"
+
+
+def smallest_transfer(pack_size: pd.Series, unit_cost: pd.Series, min_value: float) -> np.ndarray:
+    """Fewest units a transfer line of each SKU may move: a pack, or `min_value` at cost if that is fewer."""
+    pack = np.maximum(pd.to_numeric(pack_size, errors="coerce").fillna(1).to_numpy(dtype=float), 1)
+    cost = pd.to_numeric(unit_cost, errors="coerce").to_numpy(dtype=float)
+    by_value = np.where(cost > 0, np.ceil(min_value / np.where(cost > 0, cost, 1)), 1)
+    return np.maximum(np.minimum(pack, by_value), 1)
 
 
 def transfer_candidates(
@@ -21,7 +34,7 @@ def transfer_candidates(
 ) -> pd.DataFrame:
     """Every (need, source) pair of one SKU that is near enough and cheaper than buying.
 
-    needs: location_code, sku, need, abc, buy_cost (landed cost per unit bought)
+    needs: location_code, sku, need, abc, buy_cost (landed cost per unit bought), pack_size, unit_cost
     surplus: location_code, sku, surplus
     kinds: location code -> 'store' | 'warehouse'; distances: km by code (rows from, columns to).
     """
@@ -32,14 +45,19 @@ def transfer_candidates(
     pairs = pairs.assign(
         km=distances.to_numpy()[source_index, target_index],
         source_kind=pairs["location_code_source"].map(kinds).to_numpy(),
+        smallest=smallest_transfer(pairs["pack_size"], pairs["unit_cost"], config.min_transfer_value),
     )
-    reach = np.where(pairs["source_kind"] == "warehouse", config.max_warehouse_km, config.max_transfer_km)
+    reach = np.where(pairs["source_kind"] == WAREHOUSE, config.max_warehouse_km, config.max_transfer_km)
     pairs["cost_per_unit"] = config.transfer_handling_per_unit + config.transfer_cost_per_unit_km * pairs["km"]
     return pairs[(pairs["km"] <= reach) & (pairs["cost_per_unit"] < pairs["buy_cost"])]
 
 
 def allocate_transfers(candidates: pd.DataFrame) -> pd.DataFrame:
-    """Greedy allocation of surplus to needs; columns location_code, sku, source_code, qty, km, cost_per_unit."""
+    """Greedy allocation of surplus to needs; columns location_code, sku, source_code, qty, km, cost_per_unit.
+
+    A move below the candidate's `smallest` size is lifted to it from a warehouse
+    (as far as the warehouse can spare) and otherwise left for the next source.
+    """
     ordered = candidates.assign(priority=candidates["abc"].map(ABC_PRIORITY).fillna(2)).sort_values(
         ["priority", "need", "location_code", "sku", "cost_per_unit"], ascending=[True, False, True, True, True]
     )
@@ -50,10 +68,13 @@ def allocate_transfers(candidates: pd.DataFrame) -> pd.DataFrame:
         target, source = (row.location_code, row.sku), (row.location_code_source, row.sku)
         wanted = need_left.setdefault(target, row.need)
         available = surplus_left.setdefault(source, row.surplus)
-        qty = float(np.floor(min(wanted, available)))
-        if qty <= 0:
+        if wanted <= 0:
             continue
-        need_left[target] = wanted - qty
+        lifted = max(wanted, row.smallest) if row.source_kind == WAREHOUSE else wanted
+        qty = float(np.floor(min(lifted, available)))
+        if qty < row.smallest:
+            continue
+        need_left[target] = max(wanted - qty, 0.0)
         surplus_left[source] = available - qty
         moves.append((row.location_code, row.sku, row.location_code_source, qty, row.km, row.cost_per_unit))
     return pd.DataFrame(moves, columns=["location_code", "sku", "source_code", "qty", "km", "cost_per_unit"])

@@ -6,6 +6,7 @@ from adapters.templates import render
 from domain.forecasting.frames import ChainFrames
 from domain.replenishment.config import PolicyConfig
 from domain.replenishment.plan import plan_from_targets
+from domain.replenishment.transfers import smallest_transfer
 
 CONFIG = PolicyConfig(max_transfer_km=30, max_warehouse_km=1500, transfer_cost_per_unit_km=0.01,
                       transfer_handling_per_unit=0.1)
@@ -24,8 +25,9 @@ def chain(store_b_lat: float = 31.25) -> ChainFrames:
                        pd.DataFrame(columns=["location_code", "sku", "date", "qty", "promo", "avg_price"]))
 
 
-def targets(s02_on_hand: float, landed_cost: float = 5.0, w01_on_hand: float = 0.0) -> pd.DataFrame:
-    rows = [("S01", "store", 4.0, 30.0, 60.0, 5.0), ("S02", "store", s02_on_hand, 30.0, 60.0, 5.0),
+def targets(s02_on_hand: float, landed_cost: float = 5.0, w01_on_hand: float = 0.0, s01_on_hand: float = 4.0,
+            s01_order_up_to: float = 60.0) -> pd.DataFrame:
+    rows = [("S01", "store", s01_on_hand, 30.0, s01_order_up_to, 5.0), ("S02", "store", s02_on_hand, 30.0, 60.0, 5.0),
             ("W01", "warehouse", w01_on_hand, 100.0, 200.0, 20.0)]
     frame = pd.DataFrame(rows, columns=["location_code", "kind", "on_hand", "reorder_point", "order_up_to",
                                         "safety_stock"])
@@ -56,9 +58,28 @@ def test_a_transfer_dearer_than_buying_is_not_made():
 
 
 def test_a_small_surplus_covers_part_and_the_rest_is_bought_in_packs():
-    plan = plan_from_targets(targets(s02_on_hand=70), chain(), CONFIG)
+    plan = plan_from_targets(targets(s02_on_hand=75), chain(), CONFIG)
     lines = plan[plan["location_code"] == "S01"].set_index("source_kind")["suggested_qty"]
-    assert lines["transfer"] == 10 and lines["supplier"] == 48  # 46 still missing -> 4 packs of 12
+    assert lines["transfer"] == 15 and lines["supplier"] == 48  # 41 still missing -> 4 packs of 12
+
+
+def test_the_smallest_transfer_is_a_pack_or_the_minimum_value_whichever_is_fewer_units():
+    sizes = smallest_transfer(pd.Series([12, 12, 6]), pd.Series([1.0, 10.0, 120.0]), min_value=50.0)
+    assert sizes.tolist() == [12, 5, 1]  # a cheap item moves by the pack; dear ones by value
+
+
+def test_a_store_does_not_send_less_than_the_smallest_transfer_and_the_need_is_bought():
+    # S02 can spare 5 units at 4.00: 20.00 of stock and under a pack of 12.
+    plan = plan_from_targets(targets(s02_on_hand=65), chain(), PolicyConfig(min_transfer_value=50.0))
+    assert plan[plan["location_code"] == "S01"]["source_kind"].tolist() == ["supplier"]
+
+
+def test_a_warehouse_rounds_a_small_need_up_to_the_smallest_transfer():
+    small_need = targets(s02_on_hand=60, w01_on_hand=110, s01_on_hand=28, s01_order_up_to=33)  # S01 needs 5
+    plan = plan_from_targets(small_need, chain(), PolicyConfig(min_transfer_value=50.0))
+    line = plan[plan["location_code"] == "S01"].iloc[0]
+    assert (line["source_code"], line["suggested_qty"]) == ("W01", 12)  # one pack: fewer units than 50.00 at 4.00
+    assert "rounded up to the smallest transfer worth making" in render("replenishment/reason", "en", **line["reason_facts"])
 
 
 def test_a_warehouse_buys_again_after_its_stock_went_to_stores():
