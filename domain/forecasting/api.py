@@ -26,8 +26,16 @@ def fit_and_forecast(frames: ChainFrames, as_of: object, config: ForecastConfig 
     """Fit on the history before `as_of` and forecast the store series from `as_of`."""
     config = config or ForecastConfig()
     # build_panel reads only rows before as_of; no filtered copy of the sales needed.
-    panel = build_panel(frames, as_day(as_of), config.history_days)
-    forecaster = DemandForecaster(config).fit(panel)
+    return forecast_panel(build_panel(frames, as_day(as_of), config.history_days), config)
+
+
+def forecast_panel(panel: SalesPanel, config: ForecastConfig | None = None) -> ChainForecast:
+    """Fit on a panel already built and forecast from its `as_of`.
+
+    For callers that let go of the sales frame once the panel holds the history:
+    at 200 stores x 10,000 SKUs that frame is most of a gigabyte.
+    """
+    forecaster = DemandForecaster(config or ForecastConfig()).fit(panel)
     return ChainForecast(panel, forecaster, forecaster.outlook(panel))
 
 

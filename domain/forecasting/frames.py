@@ -73,6 +73,12 @@ class ChainFrames:
     def warehouses(self) -> pd.DataFrame:
         return self.locations[self.locations["kind"] == WAREHOUSE]
 
+    def without_sales(self) -> ChainFrames:
+        """The same chain with no sales rows: for planning once a panel holds the history."""
+        return ChainFrames(
+            self.locations, self.products, self.suppliers, self.positions, self.sales.iloc[:0], self.stockouts
+        )
+
     def history_before(self, as_of: pd.Timestamp) -> ChainFrames:
         """The same chain with every dated row on or after `as_of` removed."""
         stockouts = self.stockouts

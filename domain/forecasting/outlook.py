@@ -10,6 +10,8 @@ import pandas as pd
 from domain.forecasting.uncertainty import WINDOWS, demand_quantile, spread_over
 from domain.replenishment.network import serving_warehouse
 
+TOTAL_BLOCK_ROWS = 100_000
+
 
 @dataclass
 class DemandOutlook:
@@ -23,12 +25,18 @@ class DemandOutlook:
     def total(self, first_day: np.ndarray | int, days: np.ndarray | int) -> np.ndarray:
         """Expected demand over `days` days starting `first_day` days after `start`, per series."""
         n, horizon = self.daily.shape
-        cumulative = np.zeros((n, horizon + 1))
-        np.cumsum(self.daily, axis=1, out=cumulative[:, 1:])
         first = np.broadcast_to(np.asarray(first_day), n)
         last = first + np.broadcast_to(np.asarray(days), n)
-        rows = np.arange(n)
-        within = cumulative[rows, np.minimum(last, horizon)] - cumulative[rows, np.minimum(first, horizon)]
+        within = np.empty(n)
+        # Running sums a block of rows at a time: for all series at once they would be 0.7 GB at 1.5 million.
+        for start in range(0, n, TOTAL_BLOCK_ROWS):
+            block = slice(start, min(start + TOTAL_BLOCK_ROWS, n))
+            cumulative = np.zeros((block.stop - start, horizon + 1))
+            np.cumsum(self.daily[block], axis=1, out=cumulative[:, 1:])
+            rows = np.arange(block.stop - start)
+            within[block] = (
+                cumulative[rows, np.minimum(last[block], horizon)] - cumulative[rows, np.minimum(first[block], horizon)]
+            )
         # Beyond the horizon, carry the last week's average forward.
         beyond = np.maximum(last - np.maximum(first, horizon), 0)
         return within + beyond * self.daily[:, -7:].mean(axis=1)

@@ -87,3 +87,14 @@ def test_the_supplier_with_the_lowest_landed_cost_wins_and_lead_time_has_a_price
     chosen = choose_suppliers(offers, products, PolicyConfig(holding_rate_per_year=0.25))
     # 10 x (1 + 0.25 x 60/365) = 10.41 against 10.05 x (1 + 0.25 x 3/365) = 10.07
     assert chosen["supplier_code"].tolist() == ["NEAR"]
+
+
+def test_demand_over_a_period_sums_the_forecast_days_whichever_block_a_series_is_read_in(monkeypatch):
+    daily = np.arange(5 * 10, dtype=np.float32).reshape(5, 10)
+    outlook = DemandOutlook(pd.DataFrame({"sku": list("abcde")}), pd.Timestamp("2026-03-01"), daily,
+                            np.ones((5, len(WINDOWS))))
+    first, days = np.array([0, 1, 2, 3, 8]), np.array([3, 4, 1, 7, 2])
+    monkeypatch.setattr("domain.forecasting.outlook.TOTAL_BLOCK_ROWS", 2)
+    by_hand = [daily[row, first[row]:first[row] + days[row]].sum() for row in range(4)]
+    assert outlook.total(first, days)[:4].tolist() == by_hand
+    assert outlook.total(first, days)[4] == daily[4, 8:].sum()  # the horizon ends after 2 days here
