@@ -108,16 +108,19 @@ def check_quantity(qty: object, *, allow_zero: bool = False) -> int:
     return qty
 
 
-def _move(position: StockPosition, kind: MovementKind, stamp: Stamp, **deltas: int) -> Movement:
+def _move(
+    position: StockPosition,
+    kind: MovementKind,
+    stamp: Stamp,
+    on_hand: int = 0,
+    reserved: int = 0,
+    in_transit_in: int = 0,
+    in_transit_out: int = 0,
+) -> Movement:
+    # Positional on purpose: a day of sales builds hundreds of thousands of these.
     movement = Movement(
-        kind=kind,
-        location_code=position.location_code,
-        sku=position.sku,
-        at=stamp.at,
-        actor=stamp.actor,
-        reference=stamp.reference,
-        reason=stamp.reason,
-        **deltas,
+        kind, position.location_code, position.sku, stamp.at, stamp.actor, stamp.reference, stamp.reason,
+        on_hand, reserved, in_transit_in, in_transit_out,
     )
     return position.apply(movement)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from adapters.db.bulk import db_time, driver_sql, execute_many, fetch_all, placeholders
+from adapters.db.bulk import db_time, db_time_writer, driver_sql, execute_many, fetch_all, placeholders
 from adapters.db.tables import (
     BarcodeRow,
     ConsentEventRow,
@@ -222,12 +222,13 @@ class ReceiptRepository:
         return found
 
     def add_many(self, receipts: Sequence[Receipt], *, moved_stock: bool) -> None:
+        to_db = db_time_writer(self._conn)
         execute_many(
             self._conn,
             "INSERT INTO receipt (receipt_id, location_code, at, member_id, channel, coupon_code, total, moved_stock) "
             "VALUES (?,?,?,?,?,?,?,?)",
             [
-                (r.receipt_id, r.location_code, db_time(self._conn, r.at), r.member_id, r.channel.value,
+                (r.receipt_id, r.location_code, to_db(r.at), r.member_id, r.channel.value,
                  r.coupon_code, r.total, moved_stock)
                 for r in receipts
             ],
