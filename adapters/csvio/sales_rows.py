@@ -8,6 +8,7 @@ dictionaries; errors still name the line and column.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
@@ -33,15 +34,14 @@ def read_receipts(path: Path, zone: tzinfo) -> tuple[list[Receipt], CsvFile]:
                 source.fail(1, ",".join(missing), "missing column(s)")
                 return [], source
             columns = {name: header.index(name) for name in (*SALES_COLUMNS, *SALES_OPTIONAL) if name in header}
+            add_line = _line_reader(receipts, columns, zone)
             for number, values in enumerate(reader, start=2):
                 if not any(values):
                     continue
                 try:
-                    _add_line(receipts, values, columns, zone)
+                    add_line(values)
                 except BadValue as error:
                     source.fail(number, error.column, str(error))
-                except IndexError:
-                    source.fail(number, "-", "too few columns")
     except UnicodeDecodeError:
         source.fail(0, "-", "file is not UTF-8")
     except csv.Error as error:
@@ -49,38 +49,55 @@ def read_receipts(path: Path, zone: tzinfo) -> tuple[list[Receipt], CsvFile]:
     return list(receipts.values()), source
 
 
-def _cell(values: list[str], columns: dict[str, int], name: str) -> str:
-    index = columns.get(name)
-    return values[index].strip() if index is not None and index < len(values) else ""
+def _line_reader(
+    receipts: dict[str, Receipt], columns: dict[str, int], zone: tzinfo
+) -> Callable[[list[str]], None]:
+    """Adds one row's line to its receipt. Built per file: the column positions are looked up once,
+    and the lines of one receipt share their timestamp text, so it is parsed once."""
+    at_at, id_at, location_at, sku_at, qty_at, price_at = (columns[name] for name in SALES_COLUMNS)
+    member_at, promo_at, channel_at, coupon_at = (columns.get(name) for name in SALES_OPTIONAL)
+    width = max(columns.values()) + 1
+    last_stamp: list = ["", None]
+
+    def cell(values: list[str], index: int | None) -> str:
+        return "" if index is None else values[index].strip()
+
+    def add_line(values: list[str]) -> None:
+        if len(values) < width:
+            values = values + [""] * (width - len(values))
+        receipt_id = values[id_at].strip()
+        if not receipt_id or len(receipt_id) > 64:
+            raise BadValue("receipt_id", "is empty or longer than 64 characters")
+        stamp = values[at_at].strip()
+        if stamp != last_stamp[0]:
+            last_stamp[:] = [stamp, _timestamp(stamp, zone)]
+        at = last_stamp[1]
+        location = values[location_at].strip()
+        sku = values[sku_at].strip()
+        if not location or not sku:
+            raise BadValue("location_code" if not location else "sku", "is empty")
+        line = ReceiptLine(sku, _quantity(values[qty_at]), _price(values[price_at]), _promo(cell(values, promo_at)))
+        channel = _CHANNELS.get(cell(values, channel_at) or "store")
+        if channel is None:
+            raise BadValue("channel", f"is not one of {', '.join(_CHANNELS)}")
+        member = cell(values, member_at) or None
+        receipt = receipts.get(receipt_id)
+        if receipt is None:
+            coupon = cell(values, coupon_at) or None
+            receipts[receipt_id] = Receipt(receipt_id, location, at, [line], member, channel, coupon)
+        elif receipt.location_code != location or receipt.at != at or receipt.member_id != member:
+            raise BadValue("receipt_id", f"{receipt_id} already has another time, location or member")
+        else:
+            receipt.lines.append(line)
+
+    return add_line
 
 
-def _add_line(receipts: dict[str, Receipt], values: list[str], columns: dict[str, int], zone: tzinfo) -> None:
-    receipt_id = _cell(values, columns, "receipt_id")
-    if not receipt_id or len(receipt_id) > 64:
-        raise BadValue("receipt_id", "is empty or longer than 64 characters")
-    at = _timestamp(_cell(values, columns, "timestamp"), zone)
-    location = _cell(values, columns, "location_code")
-    sku = _cell(values, columns, "sku")
-    if not location or not sku:
-        raise BadValue("location_code" if not location else "sku", "is empty")
-    qty = _quantity(_cell(values, columns, "qty"))
-    price = _price(_cell(values, columns, "unit_price"))
-    promo = _FLAGS.get(_cell(values, columns, "promo").lower())
+def _promo(value: str) -> bool:
+    promo = _FLAGS.get(value.lower())
     if promo is None:
         raise BadValue("promo", "is not 0 or 1")
-    channel = _CHANNELS.get(_cell(values, columns, "channel") or "store")
-    if channel is None:
-        raise BadValue("channel", f"is not one of {', '.join(_CHANNELS)}")
-    member = _cell(values, columns, "member_id") or None
-    line = ReceiptLine(sku, qty, price, promo)
-    receipt = receipts.get(receipt_id)
-    if receipt is None:
-        coupon = _cell(values, columns, "coupon_code") or None
-        receipts[receipt_id] = Receipt(receipt_id, location, at, [line], member, channel, coupon)
-    elif receipt.location_code != location or receipt.at != at or receipt.member_id != member:
-        raise BadValue("receipt_id", f"{receipt_id} already has another time, location or member")
-    else:
-        receipt.lines.append(line)
+    return promo
 
 
 def _timestamp(value: str, zone: tzinfo) -> datetime:

@@ -65,6 +65,7 @@ def test_a_carton_code_stands_for_its_pack(uow, clock, tmp_path: Path) -> None:
     assert (product.sku, units) == ("COLA330", 24)
 
 
+SALES_HEAD = "timestamp,receipt_id,location_code,sku,qty,unit_price,member_id,promo,channel\n"
 BAD_ROWS = [
     ("stock.csv", "location_code,sku,on_hand\nS01,NOPE,3\n", 2, "sku", "unknown SKU"),
     ("stock.csv", "location_code,sku,on_hand\nS99,COLA330,3\n", 2, "location_code", "unknown location"),
@@ -76,6 +77,18 @@ BAD_ROWS = [
     ("members.csv", "member_id,name,phone,email,telegram_user_id,joined_on,tier,points\nM9,x,,,,2026-13-01,basic,0\n", 2, "joined_on", "not a date"),
     ("sales.csv", "timestamp,receipt_id,location_code,sku,qty,unit_price\nyesterday,R9,S01,COLA330,1,3.5\n", 2, "timestamp", "ISO 8601"),
     ("staff.csv", "telegram_user_id,name,role,location_code\n5,x,boss,S01\n", 2, "role", "not staff"),
+] + [
+    ("sales.csv", SALES_HEAD + body, line, column, message)
+    for body, line, column, message in [
+        ("2026-11-01T10:00:00,R9,S01,COLA330,0,3.5,,0,store\n", 2, "qty", "zero"),
+        ("2026-11-01T10:00:00,R9,S01,COLA330,1,free,,0,store\n", 2, "unit_price", "not a number"),
+        ("2026-11-01T10:00:00,R9,S01,COLA330,1,3.5,,maybe,store\n", 2, "promo", "not 0 or 1"),
+        ("2026-11-01T10:00:00,R9,S01,COLA330,1,3.5,,0,store\n2026-11-01T10:00:00,R9,S01,CHIPS70,1,6,,0,shop\n",
+         3, "channel", "not one of"),
+        ("2026-11-01T10:00:00,R9,S01,COLA330,1,3.5\n2026-11-01T10:00:00,R9,S02,CHIPS70,1,6\n",
+         3, "receipt_id", "another time, location or member"),
+        ("2026-11-01T10:00:00,R9,,COLA330,1,3.5\n", 2, "location_code", "empty"),
+    ]
 ]
 
 
