@@ -96,7 +96,7 @@ class StockMovementRow(SQLModel, table=True):
     in_transit_in: int = 0
     in_transit_out: int = 0
     actor: str
-    reference: str = Field(index=True)
+    reference: str  # not indexed: nothing looks movements up by it, and every sale would pay for it
     reason: str = ""
 
 
@@ -145,7 +145,7 @@ class PointsEntryRow(SQLModel, table=True):
     at: datetime = Field(sa_column=_ts(nullable=False))
     kind: str
     points: int
-    reference: str = Field(index=True)
+    reference: str  # not indexed: nothing looks movements up by it, and every sale would pay for it
     expires_on: date | None = None
 
 
