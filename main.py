@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from adapters.batch import paused_gc
 from adapters.csvio.exporter import export_dir
 from adapters.csvio.importer import Importer
 from adapters.csvio.sales_rows import read_receipts
@@ -190,7 +191,8 @@ def post_sales(uow: UnitOfWorkFactory, receipts: Sequence, actor: str, settings:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     database = build_database(settings)
     try:
-        outcomes = build_importer(UnitOfWorkFactory(database), settings).import_dir(Path(args.dir))
+        with paused_gc():
+            outcomes = build_importer(UnitOfWorkFactory(database), settings).import_dir(Path(args.dir))
     finally:
         database.dispose()
     for outcome in outcomes:
@@ -214,6 +216,11 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sales(args: argparse.Namespace, settings: Settings) -> int:
+    with paused_gc():
+        return post_sales_file(args, settings)
+
+
+def post_sales_file(args: argparse.Namespace, settings: Settings) -> int:
     receipts, source = read_receipts(Path(args.file), ZoneInfo(settings.tz_name))
     if source.errors:
         print(f"{source.name}: rejected, nothing posted ({len(source.errors)} error(s))")
