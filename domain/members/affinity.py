@@ -6,7 +6,10 @@ the average member they buy its category. Two personal signals may be blended
 on top: their habits, the share of their visits over the last year that
 included the product (regulars come back for the same rice and oil), and
 item-item affinity (cosine similarity of products over who buys them).
-How much of each is learned by replaying the last weeks of history, so a shop
+With enough members, a ranker (`domain.members.ranker`) learns from replays
+of the last weeks how these signals, a repeat's recency and the shelf's last
+weeks predict the next basket, and ranks each member's candidates with it.
+With too few, a fixed blend is chosen by the same kind of replay, so a shop
 whose members are creatures of habit leans on repeats and one whose members
 mostly follow the shelf leans on the base score.
 
@@ -16,13 +19,14 @@ surplus and slow movers lifted so promotions clear what would otherwise age.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from domain.members.frames import MemberFrames, as_day
+from domain.members.ranker import RankerConfig, learn_ranker, ranked_scores
 
 Blend = tuple[float, float]  # weights of (own repeats, similar items) on top of the base score
 
@@ -33,6 +37,7 @@ class AffinityConfig:
 
     history_days: int = 365
     half_life_days: float = 60.0  # what sells now: trends and seasons move shelves within weeks
+    recent_days: int = 28  # promotions, trends and stock-outs: what the shelf did in the last weeks
     habit_half_life_days: float = 365.0  # what a member keeps buying changes slowly
     habit_shrink_visits: float = 2.0  # a product in one of two visits is less of a habit than in 10 of 20
     category_prior: float = 5.0  # pseudo-purchases pulling a member's category mix towards everyone's
@@ -43,6 +48,7 @@ class AffinityConfig:
     slow_cover_days: float = 60.0  # this much cover is slow movement even without a surplus figure
     usual_store_count: int = 2
     chunk_members: int = 2048
+    ranker: RankerConfig = field(default_factory=RankerConfig)
 
 
 def popular_skus(history: pd.DataFrame, k: int) -> list[str]:
@@ -84,17 +90,30 @@ class Signals:
     chain_popularity: np.ndarray  # sku, max 1
     category_lift: np.ndarray  # member x category
     category_of: np.ndarray  # sku -> category column
+    times_bought: sparse.csr_matrix  # member x sku, visits that held the product
+    days_since: sparse.csr_matrix  # member x sku, 1 + days since the last of those visits
+    visits: np.ndarray  # member, purchase days
+    store_visit_share: sparse.csr_matrix  # location x sku, share of the last `recent_days`' visits with it
+    chain_visit_share: np.ndarray  # sku, the same over all stores
+
+    def base(self, rows: slice, store_share: float) -> np.ndarray:
+        """Dense member x sku: how well each product sells where the member shops, in their categories."""
+        local = (self.member_stores[rows] @ self.store_popularity).toarray()
+        popularity = store_share * local + (1 - store_share) * self.chain_popularity[None, :]
+        return _row_max_one(popularity * self.category_lift[rows][:, self.category_of])
+
+    def similar(self, rows: slice) -> np.ndarray:
+        """Dense member x sku: item-item affinity to what the member habitually buys, row max 1."""
+        return _row_max_one((self.own[rows] @ self.similar_items).toarray())
 
     def scores(self, rows: slice, blend: Blend, store_share: float) -> np.ndarray:
         """Dense member x sku scores for a chunk of members."""
-        local = (self.member_stores[rows] @ self.store_popularity).toarray()
-        popularity = store_share * local + (1 - store_share) * self.chain_popularity[None, :]
-        score = _row_max_one(popularity * self.category_lift[rows][:, self.category_of])
+        score = self.base(rows, store_share)
         own_weight, similar_weight = blend
         if own_weight:
             score += own_weight * self.own[rows].toarray()
         if similar_weight:
-            score += similar_weight * _row_max_one((self.own[rows] @ self.similar_items).toarray())
+            score += similar_weight * self.similar(rows)
         return score
 
 
@@ -132,6 +151,16 @@ def build_signals(history, products, member_ids, stores: pd.Series, as_of, confi
 
     category_of = _category_columns(products, skus)
     lift = _category_lift(bought, category_of, config.category_prior)
+    recent = lines[age < config.recent_days]
+    by_store_recently = _by_index(
+        locations, recent["location_code"], skus, recent["sku"], np.ones(len(recent))
+    )
+    store_visits = (
+        recent.drop_duplicates(["member_id", "date", "location_code"]).groupby("location_code").size()
+    )
+    per_visit = 1.0 / store_visits.reindex(locations).fillna(np.inf).to_numpy(float)
+    once = np.ones(len(lines))
+    last = lines.assign(since=age + 1).groupby(["member_id", "sku"], observed=True)["since"].min()
 
     return Signals(
         members=members,
@@ -144,6 +173,13 @@ def build_signals(history, products, member_ids, stores: pd.Series, as_of, confi
         chain_popularity=_row_max_one(np.asarray(by_store.sum(axis=0)))[0],
         category_lift=lift,
         category_of=category_of,
+        times_bought=_by_index(members, lines["member_id"], skus, lines["sku"], once),
+        days_since=_by_index(
+            members, last.index.get_level_values(0), skus, last.index.get_level_values(1), last.to_numpy()
+        ),
+        visits=lines.groupby("member_id")["date"].nunique().reindex(members).fillna(0).to_numpy(float),
+        store_visit_share=sparse.csr_matrix(sparse.diags(per_visit) @ by_store_recently),
+        chain_visit_share=np.asarray(by_store_recently.sum(axis=0)).ravel() / max(store_visits.sum(), 1),
     )
 
 
@@ -241,14 +277,17 @@ def recommend(
     the member's usual stores (any store when they have none); `surplus` lifts
     SKUs with surplus units or `slow_cover_days` of cover there; `margin_floor` drops SKUs whose
     (price - cost) / price is below it. None switches a filter off. `blend`
-    fixes the personal weights instead of learning them.
+    fixes the personal weights instead of learning a ranker (or, with too
+    little history to learn one, choosing the blend that did best lately).
     """
     as_of = as_day(as_of)
-    history = frames.history_before(as_of)
-    history = history[history["date"] >= as_of - pd.Timedelta(days=config.history_days)]
+    history = _recent_history(frames, as_of, config)
     stores = usual_stores(frames.members, history, config.usual_store_count)
     member_ids = frames.members["member_id"].to_numpy()
+    ranker = None
     if blend is None:
+        ranker = _learn_ranker(frames.members, history, frames.products, as_of, config)
+    if blend is None and ranker is None:
         blend = choose_blend(history, frames.products, member_ids, stores, as_of, k, config)
     signals = build_signals(history, frames.products, member_ids, stores, as_of, config)
     if surplus is not None:
@@ -256,15 +295,75 @@ def recommend(
         surplus = surplus.assign(push=((surplus["surplus_units"].fillna(0) > 0) | slow).astype(float))
     allowed = _Allowed.build(frames.products, signals, stock, surplus, margin_floor)
 
+    def score(rows: slice) -> np.ndarray:
+        if ranker is not None:
+            return ranked_scores(ranker, signals, rows, config.ranker, config.store_share)
+        return signals.scores(rows, blend, config.store_share)
+
+    return _best(signals, score, allowed, k, config)
+
+
+def popular_for_each(
+    frames: MemberFrames,
+    as_of,
+    k: int = 5,
+    stock: pd.DataFrame | None = None,
+    margin_floor: float | None = 0.15,
+    config: AffinityConfig = AffinityConfig(),
+) -> dict[str, list[str]]:
+    """The k SKUs bought by the most members that each member may be offered.
+
+    The baseline `recommend` must beat, barred from exactly what it is barred
+    from (out of stock at the member's usual stores, under the margin floor)
+    and lifted by nothing.
+    """
+    as_of = as_day(as_of)
+    history = _recent_history(frames, as_of, config)
+    stores = usual_stores(frames.members, history, config.usual_store_count)
+    signals = build_signals(
+        history, frames.products, frames.members["member_id"].to_numpy(), stores, as_of, config
+    )
+    buyers = history.groupby("sku", observed=True)["member_id"].nunique().reindex(signals.skus).fillna(0)
+    # Ties in buyers keep popular_skus' order (the catalogue's), so the unfiltered lists agree.
+    rank = buyers.to_numpy(float) - 1e-6 * np.arange(len(buyers)) / max(len(buyers), 1)
+    allowed = _Allowed.build(frames.products, signals, stock, None, margin_floor)
+
+    def score(rows: slice) -> np.ndarray:
+        count = len(signals.members[rows])
+        return np.where(buyers.to_numpy() > 0, rank, 0.0)[None, :].repeat(count, axis=0)
+
+    return _best(signals, score, allowed, k, config)
+
+
+def _recent_history(frames: MemberFrames, as_of: pd.Timestamp, config: AffinityConfig) -> pd.DataFrame:
+    history = frames.history_before(as_of)
+    return history[history["date"] >= as_of - pd.Timedelta(days=config.history_days)]
+
+
+def _best(
+    signals: Signals, score_of, allowed: _Allowed, k: int, config: AffinityConfig
+) -> dict[str, list[str]]:
+    """Up to k allowed SKUs per member with a positive score, best first."""
     picks: dict[str, list[str]] = {}
     for start in range(0, len(signals.members), config.chunk_members):
         rows = slice(start, start + config.chunk_members)
-        score = signals.scores(rows, blend, config.store_share)
-        score = allowed.apply(score, rows, config.surplus_boost)
+        score = allowed.apply(score_of(rows), rows, config.surplus_boost)
         best = _top_k(score, k)
         for member, row, columns in zip(signals.members[rows], score, best, strict=True):
             picks[member] = [signals.skus[c] for c in columns if row[c] > 0]
     return picks
+
+
+def _learn_ranker(members, history, products, as_of, config: AffinityConfig):
+    """The learned ranker, each replay seeing only its own past (usual stores included)."""
+    member_ids = members["member_id"].to_numpy()
+
+    def signals_at(cut: pd.Timestamp) -> Signals:
+        past = history[history["date"] < cut]
+        stores = usual_stores(members, past, config.usual_store_count)
+        return build_signals(past, products, member_ids, stores, cut, config)
+
+    return learn_ranker(signals_at, history, as_of, config.ranker, config.store_share, config.chunk_members)
 
 
 @dataclass(frozen=True)
