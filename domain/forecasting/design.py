@@ -37,25 +37,43 @@ def categorical_mask(panel: SalesPanel) -> list[bool]:
 def design_rows(
     panel: SalesPanel, state: pd.DataFrame, t: int, series_index: np.ndarray, horizon: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Feature matrix for (series, horizon) pairs seen from origin column `t`, and each row's level."""
+    """Feature matrix for (series, horizon) pairs seen from origin column `t`, and each row's level.
+
+    The float32 matrix is filled one feature at a time: a million rows of float64
+    columns gathered first would take several times its size.
+    """
     target_days = panel.as_of_day(t) + pd.to_timedelta(horizon - 1, unit="D")
     calendar = calendar_table(pd.DatetimeIndex(target_days.unique())).reindex(target_days)
-    rows = state.iloc[series_index]
-    level = rows["level"].to_numpy()
+    matrix = np.empty((len(series_index), len(FEATURES)), dtype=np.float32)
+    filled = set()
+
+    def put(name: str, values: np.ndarray) -> None:
+        matrix[:, FEATURES.index(name)] = values
+        filled.add(name)
+
+    def per_row(name: str) -> np.ndarray:
+        return state[name].to_numpy()[series_index]
+
+    level = per_row("level")
     weekday = calendar["weekday"].to_numpy()
-    weekday_ratio = rows[[f"weekday_ratio_{d}" for d in range(7)]].to_numpy()[np.arange(len(rows)), weekday]
-    columns = {
-        "log_level": np.log(level),
-        "recent_trend": rows["mean_7"].to_numpy() / level,
-        "long_ratio": rows["mean_91"].to_numpy() / level,
-        "size_ratio": rows["size"].to_numpy() / level,
-        "weekday_ratio": weekday_ratio,
-        "horizon": horizon,
-    }
-    columns.update({name: rows[name].to_numpy() for name in STATE_FEATURES})
-    columns.update({name: calendar[name].to_numpy() for name in CALENDAR_FEATURES})
-    columns.update({name: panel.series[name].to_numpy()[series_index] for name in SERIES_CATEGORICALS})
-    matrix = np.column_stack([np.asarray(columns[name], dtype=np.float32) for name in FEATURES])
+    weekday_ratio = np.empty(len(series_index))
+    for day in range(7):
+        on_day = weekday == day
+        weekday_ratio[on_day] = state[f"weekday_ratio_{day}"].to_numpy()[series_index[on_day]]
+    put("log_level", np.log(level))
+    put("recent_trend", per_row("mean_7") / level)
+    put("long_ratio", per_row("mean_91") / level)
+    put("size_ratio", per_row("size") / level)
+    put("weekday_ratio", weekday_ratio)
+    put("horizon", horizon)
+    for name in STATE_FEATURES:
+        put(name, per_row(name))
+    for name in CALENDAR_FEATURES:
+        put(name, calendar[name].to_numpy())
+    for name in SERIES_CATEGORICALS:
+        put(name, panel.series[name].to_numpy()[series_index])
+    if len(filled) != len(FEATURES):
+        raise ValueError(f"design_rows fills no values for {sorted(set(FEATURES) - filled)}")
     return matrix, level
 
 
