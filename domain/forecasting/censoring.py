@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 RATE_WINDOW_DAYS = 28
-CHUNK_ROWS = 50_000
+# Rows judged at a time: each block holds about ten int64 (rows, days) arrays.
+CHUNK_ROWS = 20_000
 MIN_RATE_DAYS = 14
 ZERO_DAY_SHAPE = 2.0
 
