@@ -98,3 +98,9 @@ def test_the_reason_reads_in_english_and_chinese():
     english, chinese = render("replenishment/reason", "en", **facts), render("replenishment/reason", "zh", **facts)
     assert "40 come from S02's surplus" in english and "10/day" in english and "98% service" in english
     assert "40 件由 S02 的富余库存调拨" in chinese and "98%" in chinese
+
+
+def test_the_plan_lists_only_lines_that_move_stock():
+    # S02 sits above its reorder point and can spare nothing: it gets no line at all.
+    plan = plan_from_targets(targets(s02_on_hand=45, w01_on_hand=300), chain(), CONFIG)
+    assert set(plan["location_code"]) == {"S01"} and (plan["suggested_qty"] > 0).all()
