@@ -32,6 +32,8 @@ class StockRepository:
         self._loaded: dict[Key, StockPosition] = {}
         self._new: set[Key] = set()
         self._negative_ok: dict[str, bool] | None = None
+        # SQLite updates a loaded row by its rowid: a third of the cost of finding it by key again.
+        self._row_ids: dict[Key, int] | None = {} if connection.dialect.name == "sqlite" else None
 
     def get_many(self, keys: Iterable[Key]) -> dict[Key, StockPosition]:
         """Positions for `keys`, locked for this transaction; absent ones start at zero."""
@@ -40,6 +42,8 @@ class StockRepository:
         for location, sku in requested - self._loaded.keys():
             by_location.setdefault(location, []).append(sku)
         lock = " FOR UPDATE" if self._lock_rows else ""
+        row_ids = self._row_ids
+        locator = "NULL" if row_ids is None else "rowid"
         for location in sorted(by_location):  # one order for every transaction: row locks cannot deadlock
             skus = sorted(by_location[location])
             allow_negative = self._allows_negative(location)
@@ -47,12 +51,15 @@ class StockRepository:
                 chunk = skus[start : start + CHUNK]
                 rows = fetch_all(
                     self._conn,
-                    f"SELECT {_POSITION_COLUMNS} FROM stock_position "
+                    f"SELECT {_POSITION_COLUMNS}, {locator} FROM stock_position "
                     f"WHERE location_code = ? AND sku IN ({placeholders(len(chunk))}){lock}",
                     (location, *chunk),
                 )
                 for row in rows:
-                    self._loaded[(row[0], row[1])] = StockPosition(*row, allow_negative)
+                    key = (row[0], row[1])
+                    self._loaded[key] = StockPosition(*row[:8], allow_negative)
+                    if row_ids is not None:
+                        row_ids[key] = row[8]
             for sku in skus:
                 if (location, sku) not in self._loaded:
                     self._loaded[(location, sku)] = StockPosition(location, sku, allow_negative=allow_negative)
@@ -112,16 +119,20 @@ class StockRepository:
             [(p.location_code, p.sku, p.on_hand, p.reserved, p.in_transit_in, p.in_transit_out, p.min_qty, p.max_qty)
              for p in touched if p.key in self._new],
         )
-        execute_many(
-            self._conn,
-            _UPDATE_POSITION,
-            [(p.on_hand, p.reserved, p.in_transit_in, p.in_transit_out, p.location_code, p.sku)
-             for p in touched if p.key not in self._new],
-        )
+        self._update_positions([p for p in touched if p.key not in self._new])
         for position in touched:
             self._new.discard(position.key)
             position.pending.clear()
         return movements
+
+    def _update_positions(self, positions: list[StockPosition]) -> None:
+        row_ids = self._row_ids
+        if row_ids is not None and all(p.key in row_ids for p in positions):
+            rows = [(p.on_hand, p.reserved, p.in_transit_in, p.in_transit_out, row_ids[p.key]) for p in positions]
+            execute_many(self._conn, _UPDATE_POSITION_BY_ROWID, rows)
+            return
+        rows = [(p.on_hand, p.reserved, p.in_transit_in, p.in_transit_out, p.location_code, p.sku) for p in positions]
+        execute_many(self._conn, _UPDATE_POSITION, rows)
 
     def is_new(self, key: Key) -> bool:
         """The position does not exist in the database yet."""
@@ -195,6 +206,9 @@ _INSERT_POSITION = f"INSERT INTO stock_position ({_POSITION_COLUMNS}) VALUES (?,
 _UPDATE_POSITION = (
     "UPDATE stock_position SET on_hand = ?, reserved = ?, in_transit_in = ?, in_transit_out = ? "
     "WHERE location_code = ? AND sku = ?"
+)
+_UPDATE_POSITION_BY_ROWID = (
+    "UPDATE stock_position SET on_hand = ?, reserved = ?, in_transit_in = ?, in_transit_out = ? WHERE rowid = ?"
 )
 _INSERT_MOVEMENT = (
     "INSERT INTO stock_movement (at, location_code, sku, kind, on_hand, reserved, in_transit_in, in_transit_out, "
