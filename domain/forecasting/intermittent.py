@@ -7,14 +7,36 @@ Censored days update nothing: an empty shelf tells us neither size nor occurrenc
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 # Syntetos-Boylan cut-offs on the average inter-demand interval and squared CV of sizes.
 ADI_CUTOFF = 1.32
 CV2_CUTOFF = 0.49
 DEMAND_CLASSES = ("smooth", "erratic", "intermittent", "lumpy")
+# Series read at a time: every method works row by row, and whole-panel temporaries
+# (sizes, squares, masks) would cost gigabytes at 1.5 million series.
+BLOCK_ROWS = 100_000
 
 
+def _by_blocks(method):  # type: ignore[no-untyped-def]
+    """Run a row-wise method on blocks of series and join the results (same numbers, less memory)."""
+
+    @functools.wraps(method)
+    def blockwise(qty: np.ndarray, observed: np.ndarray, *args, **kwargs) -> np.ndarray:  # type: ignore[no-untyped-def]
+        if len(qty) <= BLOCK_ROWS:
+            return method(qty, observed, *args, **kwargs)
+        parts = [
+            method(qty[start : start + BLOCK_ROWS], observed[start : start + BLOCK_ROWS], *args, **kwargs)
+            for start in range(0, len(qty), BLOCK_ROWS)
+        ]
+        return np.concatenate(parts)
+
+    return blockwise
+
+
+@_by_blocks
 def tsb_rate(qty: np.ndarray, observed: np.ndarray, alpha: float = 0.1, beta: float = 0.05) -> np.ndarray:
     """Teunter-Syntetos-Babai daily rate: occurrence probability times smoothed size."""
     occurrence, size = _starting_values(qty, observed)
@@ -25,6 +47,7 @@ def tsb_rate(qty: np.ndarray, observed: np.ndarray, alpha: float = 0.1, beta: fl
     return occurrence * size
 
 
+@_by_blocks
 def sba_rate(qty: np.ndarray, observed: np.ndarray, alpha: float = 0.1) -> np.ndarray:
     """Syntetos-Boylan approximation: Croston's size / interval with its bias correction."""
     occurrence, size = _starting_values(qty, observed)
@@ -45,6 +68,7 @@ def _starting_values(qty: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray,
     return occurrence.astype(np.float64), size.astype(np.float64)
 
 
+@_by_blocks
 def demand_class(qty: np.ndarray, observed: np.ndarray) -> np.ndarray:
     """Syntetos-Boylan class per series: smooth, erratic, intermittent or lumpy."""
     sold = observed & (qty > 0)
