@@ -31,6 +31,7 @@ from bot.dedupe import drop_duplicate_updates
 from bot.errors import on_error
 from bot.handlers import admin, common, members, stock
 from bot.routing import Router
+from bot.telegram_http import AiohttpRequest
 from domain.staff import Permission, Role
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(16)
         .post_init(_set_command_menus)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))

@@ -92,6 +92,10 @@ class BotServices:
     staff_cache: dict[int, tuple[float, Any]] = field(default_factory=dict)
     recent_updates: RecentUpdates = field(default_factory=RecentUpdates)  # read-only updates seen (bot/dedupe.py)
     _chain: tuple[float, Chain | None] = (0.0, None)
+    on_sqlite: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.on_sqlite = self.uow.database.is_sqlite
 
     async def write(self, action: Callable[[SqlUnitOfWork], R]) -> R:
         """Run a command in its own transaction, off the event loop."""
@@ -111,7 +115,7 @@ class BotServices:
         the hop to a worker thread (and back through the GIL) cost more than the
         query. On a database across the network it goes to the pool like any read.
         """
-        if not self.uow.database.is_sqlite:
+        if not self.on_sqlite:
             return await self.read(query)
         with self.uow(readonly=True) as unit:
             return query(unit)

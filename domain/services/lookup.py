@@ -98,22 +98,26 @@ def stock_card(  # type: ignore[no-untyped-def]
     here = chain.by_code.get(here_code) if here_code else None
     if here is None:
         return StockCard(product, None, None, _most_available(uow, sku, chain), None, viewer.can(Permission.SEE_COSTS))
+    position, nearby = _here_and_nearest(uow, sku, here, chain)
+    last = uow.stock.movements_for(here.code, sku, 1)
+    return StockCard(product, here, position, nearby, last[0] if last else None, viewer.can(Permission.SEE_COSTS))
+
+
+def _here_and_nearest(uow, sku: str, here: Location, chain: Chain) -> tuple[StockPosition | None, list[NearbyStock]]:  # type: ignore[no-untyped-def]
+    """This store's position, and the nearest others with the item available (read wider only if needed)."""
     nearest = chain.nearest(here.code)
     probed = nearest[:NEARBY_PROBE]
     positions = {p.location_code: p for p in uow.stock.at_locations(sku, [here.code, *(loc.code for loc, _ in probed)])}
     available = {code: p.available for code, p in positions.items() if p.available > 0 and code != here.code}
     if len(available) < NEARBY_LIMIT and len(nearest) > len(probed):
         available = uow.stock.available_by_location(sku)
-    nearby = [NearbyStock(loc, km, available[loc.code]) for loc, km in nearest if loc.code in available]
-    last = uow.stock.movements_for(here.code, sku, 1)
-    return StockCard(
-        product,
-        here,
-        positions.get(here.code),
-        nearby[:NEARBY_LIMIT],
-        last[0] if last else None,
-        viewer.can(Permission.SEE_COSTS),
-    )
+    nearby: list[NearbyStock] = []
+    for location, km in nearest:
+        if location.code in available:
+            nearby.append(NearbyStock(location, km, available[location.code]))
+            if len(nearby) == NEARBY_LIMIT:
+                break
+    return positions.get(here.code), nearby
 
 
 def _most_available(uow, sku: str, chain: Chain) -> list[NearbyStock]:  # type: ignore[no-untyped-def]
