@@ -13,8 +13,10 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from adapters.batch import paused_gc
@@ -272,15 +274,46 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@dataclass
+class Service:
+    """Everything `serve` runs, built and wired but not started."""
+
+    settings: Settings
+    database: Database
+    application: Any  # telegram.ext.Application
+    sender: Any  # telegram.Bot: the dispatcher's, without PTB's rate limiter
+    gateways: dict
+    dispatcher: Any
+    scheduler: Any
+    web_app: Any  # aiohttp.web.Application
+    reader: Any  # BarcodeReader
+    sandbox: Any = None  # the offline Telegram, when no token is set
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.settings.http_host}:{self.settings.http_port}"
+
+    @property
+    def webhook(self) -> bool:
+        return self.settings.telegram_mode == "webhook"
+
+
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the web server, the bot (and, with no token, the sandbox it talks to) until stopped."""
-    from aiohttp import web
+    service = await build_service(settings)
+    await run_service(service, stop or _stop_on_signals())
+
+
+async def build_service(settings: Settings) -> Service:
+    """Wire the database, web routes, bot, scheduler and outbox dispatcher for `serve`."""
     from telegram import Bot
 
+    from adapters.barcode import BarcodeReader
     from adapters.gateways import configured_gateways, into_sandbox
     from adapters.http.sms_webhooks import sms_webhook_routes
     from adapters.http.telegram_webhook import webhook_routes
     from adapters.http.unsubscribe import UnsubscribeLinks, unsubscribe_routes
+    from bot.handlers.alerts import SETTINGS_KEY
     from notifications.dispatcher import Dispatcher
 
     database = build_database(settings)
@@ -301,55 +334,63 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         if not (delivery.sms_configured or delivery.email_configured):
             delivery = into_sandbox(delivery, sandbox, base, await sandbox.start_smtp_sink())
     webhook = settings.telegram_mode == "webhook"
-    from adapters.barcode import BarcodeReader
-
     reader = BarcodeReader(workers=2)
     application = build_bot(settings, uow, barcode_reader=reader, webhook=webhook)
-    from bot.handlers.alerts import SETTINGS_KEY
-
     application.bot_data[SETTINGS_KEY] = digests
     if webhook:
         parts.append(WebParts(routes=webhook_routes(application, settings.webhook_secret)))
-    # The dispatcher paces Telegram itself and honours 429s, so it gets a Bot without PTB's rate limiter.
     sender = Bot(settings.telegram_token, base_url=settings.telegram_api_url, base_file_url=settings.telegram_file_url)
     gateways = configured_gateways(delivery, sender, application.bot_data["signer"], links)
-    dispatcher = Dispatcher(uow, gateways, utc_now, delivery)
 
     def health() -> dict[str, object]:
         return {"database": database.writer.dialect.name, "telegram": "sandbox" if sandbox else settings.telegram_mode}
 
-    runner = web.AppRunner(init_app(health, parts))
+    return Service(
+        settings, database, application, sender, gateways, Dispatcher(uow, gateways, utc_now, delivery),
+        scheduler, init_app(health, parts), reader, sandbox,
+    )
+
+
+async def run_service(service: Service, stop: asyncio.Event) -> None:
+    """Start everything, wait for `stop`, then stop in reverse order: nothing claimed is left half-sent."""
+    from aiohttp import web
+
+    settings, application = service.settings, service.application
+    runner = web.AppRunner(service.web_app)
     await runner.setup()
-    await web.TCPSite(runner, settings.http_host, settings.http_port).start()
-    stop = stop or _stop_on_signals()
     try:
-        async with application, sender:
+        await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+        async with application, service.sender:
             await application.start()
-            await scheduler.start()
+            await service.scheduler.start()
             dispatching = asyncio.Event()
-            delivering = asyncio.create_task(dispatcher.run_forever(dispatching))
-            if webhook:
+            delivering = asyncio.create_task(service.dispatcher.run_forever(dispatching))
+            if service.webhook:
                 await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret)
             else:
                 await application.updater.start_polling(poll_interval=0.0, timeout=10)
-            print(f"serving on {base} (health: {base}/health)", flush=True)
-            if sandbox:
-                print(f"no TELEGRAM_TOKEN: chat with the bot in the sandbox at {base}/", flush=True)
+            _announce(service)
             await stop.wait()
-            await scheduler.shutdown()
+            await service.scheduler.shutdown()
             dispatching.set()
             await delivering
-            for gateway in gateways.values():
+            for gateway in service.gateways.values():
                 await _close(gateway)
-            if sandbox:
-                sandbox.release_waiters()
+            if service.sandbox:
+                service.sandbox.release_waiters()
             if application.updater and application.updater.running:
                 await application.updater.stop()
             await application.stop()
     finally:
         await runner.cleanup()
-        reader.close()
-        database.dispose()
+        service.reader.close()
+        service.database.dispose()
+
+
+def _announce(service: Service) -> None:
+    print(f"serving on {service.base_url} (health: {service.base_url}/health)", flush=True)
+    if service.sandbox:
+        print(f"no TELEGRAM_TOKEN: chat with the bot in the sandbox at {service.base_url}/", flush=True)
 
 
 async def _close(gateway) -> None:  # type: ignore[no-untyped-def]
