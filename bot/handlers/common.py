@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from adapters.templates import LANGUAGES
 from bot.context import BotContext
 from bot.people import current_staff
 from bot.replies import reply
+from domain.services.members import choose_language
 from domain.staff import Permission
 
 # Commands each permission unlocks, in the order /help lists them.
@@ -52,11 +54,9 @@ async def lang_command(update: Update, context: BotContext) -> None:
         await reply(update, context, "lang_usage", languages=list(LANGUAGES))
         return
 
-    def save(unit) -> None:  # type: ignore[no-untyped-def]
-        unit.chat_settings.set_language(chat.id, choice)
-        unit.commit()
-
-    await context.services.write(save)
+    user = update.effective_user
+    member_id = user.id if user is not None and chat.type == ChatType.PRIVATE else None
+    await context.services.write(lambda unit: choose_language(unit, chat.id, choice, member_id))
     context.services.languages[chat.id] = choice
     await reply(update, context, "lang_set", language=choice)
 

@@ -280,3 +280,14 @@ def write_segments_csv(frame: pd.DataFrame, path: Path | str) -> Path:
     path = Path(path)
     frame[list(SEGMENT_COLUMNS)].to_csv(path, index=False, encoding="utf-8")
     return path
+
+
+def choose_language(uow, chat_id: int, language: str, member_telegram_id: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A chat's /lang; commits. In a member's private chat it is also the language of their offers,
+    which go out by SMS and email as well as in this chat."""
+    uow.chat_settings.set_language(chat_id, language)
+    member = uow.members.by_telegram(member_telegram_id) if member_telegram_id is not None else None
+    if member is not None and member.language != language:
+        member.language = language
+        uow.members.save(member)
+    uow.commit()

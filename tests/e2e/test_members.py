@@ -136,3 +136,15 @@ async def test_a_member_typing_plain_text_gets_the_member_menu_not_a_staff_refus
     reply = await world.say(555001, 555001, "hello, what do I have?")
     assert "don't have access" not in reply["text"]
     assert "/points" in reply["text"]
+
+
+async def test_lang_in_a_members_private_chat_also_sets_the_language_of_their_offers(people: World) -> None:
+    await people.say(LINKED_MEMBER, LINKED_MEMBER, "/lang zh")
+    with people.uow(readonly=True) as unit:
+        chosen_in_private = unit.members.by_telegram(LINKED_MEMBER).language
+    await people.say(LINKED_MEMBER, LINKED_MEMBER, "/lang en")
+    with people.uow(readonly=True) as unit:
+        chosen_again = unit.members.by_telegram(LINKED_MEMBER).language
+        chat_setting = unit.chat_settings.language(LINKED_MEMBER)
+
+    assert (chosen_in_private, chosen_again, chat_setting) == ("zh", "en", "en")
