@@ -5,7 +5,9 @@ each store's group, and measures, from the moment a message enters the sandbox
 to the moment the bot's reply lands there:
   1. saturation: C virtual staff each sending their next /stock as soon as the
      last one is answered -> throughput;
-  2. the same for a bare PTB echo bot on the same sandbox (the ceiling);
+  2. the same for a bare PTB echo bot on the same sandbox (the ceiling), and
+     for that echo bot on the assistant's HTTP client (aiohttp, not PTB's
+     httpx), for a like-for-like comparison;
   3. an open-loop run at half the measured throughput -> p50/p99 latency.
 
     .venv/bin/python benchmarks/chat_load.py [--locations 200] [--skus 10000] [--seconds 20]
@@ -117,22 +119,30 @@ async def serve(sandbox: TelegramSandbox, clock: ReplyClock) -> tuple:
     return runner, f"http://{host}:{port}"
 
 
-def echo_application(url: str):  # type: ignore[no-untyped-def]
+def echo_application(url: str, *, aiohttp_client: bool = False):  # type: ignore[no-untyped-def]
+    """A bare PTB echo bot; with `aiohttp_client`, on the HTTP client the assistant uses instead of PTB's httpx."""
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+    from bot.telegram_http import AiohttpRequest
 
     async def echo(update, context) -> None:  # type: ignore[no-untyped-def]
         await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
 
-    application = (
-        ApplicationBuilder()
-        .token(ECHO_TOKEN)
-        .base_url(f"{url}/bot")
-        .base_file_url(f"{url}/file/bot")
-        .concurrent_updates(16)
-        .build()
-    )
+    builder = ApplicationBuilder().token(ECHO_TOKEN).base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
+    if aiohttp_client:
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(connection_pool_size=1))
+    application = builder.concurrent_updates(16).build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application
+
+
+async def measure_echo(sandbox: TelegramSandbox, url: str, clients: list[tuple[int, int]], args, name: str, **options) -> float:  # type: ignore[no-untyped-def]
+    echo = echo_application(url, **options)
+    await start_polling(echo)
+    rate, latencies = await saturate(sandbox, clients, args.skus, args.seconds)
+    await stop(echo)
+    print(describe(name, rate, latencies))
+    return rate
 
 
 async def ask(sandbox: TelegramSandbox, user: int, chat: int, text: str) -> float:
@@ -198,11 +208,11 @@ async def run(args: argparse.Namespace) -> None:
         runner, url = await serve(sandbox, CLOCK)
         clients = users[: args.concurrency]
 
-        echo = echo_application(url)
-        await start_polling(echo)
-        echo_rate, echo_latencies = await saturate(sandbox, clients, args.skus, args.seconds)
-        await stop(echo)
-        print(describe("echo bot (ceiling), saturated", echo_rate, echo_latencies))
+        echo_rate = await measure_echo(sandbox, url, clients, args, "echo bot (ceiling), saturated")
+        # Like for like: the same echo on the assistant's HTTP client (bot/telegram_http.py).
+        same_client_rate = await measure_echo(
+            sandbox, url, clients, args, "echo bot on the assistant's aiohttp client, saturated", aiohttp_client=True
+        )
 
         reader = BarcodeReader(workers=1)
         # Neither bot rate-limits here: this measures capacity. In service the AIORateLimiter
@@ -213,6 +223,7 @@ async def run(args: argparse.Namespace) -> None:
         rate, latencies = await saturate(sandbox, clients, args.skus, args.seconds)
         print(describe("assistant /stock, saturated", rate, latencies))
         print(f"assistant / echo throughput: {rate / echo_rate:.2f} (target >= 0.80)")
+        print(f"assistant / echo on the same HTTP client: {rate / same_client_rate:.2f}")
         half = open_loop(sandbox, users, args.skus, rate / 2, args.seconds)
         half_latencies = await half
         print(describe(f"assistant /stock at half load ({rate / 2:.1f}/s)", rate / 2, half_latencies))
