@@ -324,13 +324,15 @@ def popular_for_each(
         history, frames.products, frames.members["member_id"].to_numpy(), stores, as_of, config
     )
     buyers = history.groupby("sku", observed=True)["member_id"].nunique().reindex(signals.skus).fillna(0)
-    # Ties in buyers keep popular_skus' order (the catalogue's), so the unfiltered lists agree.
-    rank = buyers.to_numpy(float) - 1e-6 * np.arange(len(buyers)) / max(len(buyers), 1)
+    # Ties go to the lower SKU code, as in popular_skus, so the unfiltered lists agree.
+    code_order = np.argsort(np.argsort(signals.skus.to_numpy(str), kind="stable"), kind="stable")
+    rank = buyers.to_numpy(float) - 1e-6 * code_order / max(len(buyers), 1)
     allowed = _Allowed.build(frames.products, signals, stock, None, margin_floor)
 
+    bought = np.where(buyers.to_numpy() > 0, rank, 0.0)
+
     def score(rows: slice) -> np.ndarray:
-        count = len(signals.members[rows])
-        return np.where(buyers.to_numpy() > 0, rank, 0.0)[None, :].repeat(count, axis=0)
+        return np.repeat(bought[None, :], len(signals.members[rows]), axis=0)
 
     return _best(signals, score, allowed, k, config)
 
