@@ -159,7 +159,7 @@ def compare(baseline: tuple[str, dict], ours: tuple[str, dict], later: pd.DataFr
     print(f"    {'':<28} per visit / next visit / per member")
     for name, picks in (baseline, ours):
         rates = hit_rates(picks, later)
-        lifts = " ".join(f"{r / b:.2f}x" for r, b in zip(rates, base, strict=True))
+        lifts = " ".join(f"{r / b:.3f}x" for r, b in zip(rates, base, strict=True))
         print(f"    {name:<28} {rates[0]:.4f} / {rates[1]:.4f} / {rates[2]:.4f}   ({lifts})")
 
 
