@@ -75,8 +75,9 @@ class ChainFrames:
 
     def without_sales(self) -> ChainFrames:
         """The same chain with no sales rows: for planning once a panel holds the history."""
+        # A copy: an empty slice would still be a view keeping every sales row in memory.
         return ChainFrames(
-            self.locations, self.products, self.suppliers, self.positions, self.sales.iloc[:0], self.stockouts
+            self.locations, self.products, self.suppliers, self.positions, self.sales.iloc[:0].copy(), self.stockouts
         )
 
     def history_before(self, as_of: pd.Timestamp) -> ChainFrames:

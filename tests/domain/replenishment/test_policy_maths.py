@@ -1,10 +1,19 @@
 """Hand-worked cases for the policy: packs, minimums, service levels, lead times."""
 
+import gc
 import math
+import weakref
 
 import numpy as np
 import pandas as pd
 
+from domain.forecasting.frames import (
+    POSITION_COLUMNS,
+    PRODUCT_COLUMNS,
+    SALES_COLUMNS,
+    SUPPLIER_COLUMNS,
+    ChainFrames,
+)
 from domain.forecasting.outlook import DemandOutlook
 from domain.forecasting.uncertainty import WINDOWS, demand_quantile
 from domain.replenishment.config import PolicyConfig
@@ -98,3 +107,21 @@ def test_demand_over_a_period_sums_the_forecast_days_whichever_block_a_series_is
     by_hand = [daily[row, first[row]:first[row] + days[row]].sum() for row in range(4)]
     assert outlook.total(first, days)[:4].tolist() == by_hand
     assert outlook.total(first, days)[4] == daily[4, 8:].sum()  # the horizon ends after 2 days here
+
+
+def test_a_chain_without_its_sales_keeps_no_sales_rows_in_memory():
+    sales = pd.DataFrame({"location_code": ["S01"] * 3, "sku": ["P1"] * 3, "date": pd.date_range("2026-03-01", periods=3),
+                          "qty": [1.0, 2.0, 3.0], "promo": 0.0, "avg_price": 2.0})
+    empty = pd.DataFrame(columns=["code", "kind", "tier", "region", "latitude", "longitude"])
+    frames = ChainFrames(empty, pd.DataFrame(columns=list(PRODUCT_COLUMNS)), pd.DataFrame(columns=list(SUPPLIER_COLUMNS)),
+                         pd.DataFrame(columns=list(POSITION_COLUMNS)), sales)
+    quantities = sales["qty"].to_numpy()
+    held = weakref.ref(quantities.base if quantities.base is not None else quantities)
+    del sales, quantities
+
+    planned = frames.without_sales()
+    del frames
+    gc.collect()
+
+    assert planned.sales.empty and list(planned.sales.columns) == list(SALES_COLUMNS)
+    assert held() is None
