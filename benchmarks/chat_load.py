@@ -10,7 +10,11 @@ to the moment the bot's reply lands there:
      httpx), for a like-for-like comparison;
   3. an open-loop run at half the measured throughput -> p50/p99 latency.
 
-    .venv/bin/python benchmarks/chat_load.py [--locations 200] [--skus 10000] [--seconds 20]
+    .venv/bin/python benchmarks/chat_load.py [--locations 200] [--skus 10000] [--seconds 20] [--sandbox-process]
+
+By default the sandbox, the virtual staff and the bot share one process (and
+its GIL); --sandbox-process moves the sandbox and the staff to a child
+process, as benchmarks/broadcast.py does, so each bot is measured alone.
 """
 
 from __future__ import annotations
@@ -18,11 +22,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import gc
+import json
 import random
 import shutil
 import statistics
+import sys
 import tempfile
 import time
+from asyncio.subprocess import PIPE
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -136,15 +144,6 @@ def echo_application(url: str, *, aiohttp_client: bool = False):  # type: ignore
     return application
 
 
-async def measure_echo(sandbox: TelegramSandbox, url: str, clients: list[tuple[int, int]], args, name: str, **options) -> float:  # type: ignore[no-untyped-def]
-    echo = echo_application(url, **options)
-    await start_polling(echo)
-    rate, latencies = await saturate(sandbox, clients, args.skus, args.seconds)
-    await stop(echo)
-    print(describe(name, rate, latencies))
-    return rate
-
-
 async def ask(sandbox: TelegramSandbox, user: int, chat: int, text: str) -> float:
     replied = CLOCK.expect(chat)
     started = time.perf_counter()
@@ -192,26 +191,138 @@ def describe(name: str, throughput: float, latencies: list[float]) -> str:
     )
 
 
+class VirtualStaff:
+    """The sandbox and the staff typing into it, in this process."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.sandbox = TelegramSandbox()
+        self.sandbox.add_bot(TOKEN, "retail_assistant_bot")
+        self.sandbox.add_bot(ECHO_TOKEN, "echo_bot")
+        self.users = [(FIRST_USER + n, FIRST_GROUP - n) for n in range(args.locations)]
+        for user, chat in self.users:
+            self.sandbox.add_user(user, f"staff {user}", language_code="zh-hans")
+            self.sandbox.add_group(chat, f"store {chat}", [user])
+
+    async def start(self) -> str:
+        self.runner, url = await serve(self.sandbox, CLOCK)
+        return url
+
+    async def saturate(self, seconds: float) -> tuple[float, list[float]]:
+        return await saturate(self.sandbox, self.users[: self.args.concurrency], self.args.skus, seconds)
+
+    async def open_loop(self, rate: float, seconds: float) -> list[float]:
+        return await open_loop(self.sandbox, self.users, self.args.skus, rate, seconds)
+
+    async def release(self) -> None:
+        self.sandbox.release_waiters()
+
+    async def close(self) -> None:
+        await self.sandbox.close()
+        await self.runner.cleanup()
+
+
+class StaffInChildProcess:
+    """The same, in a child process: the bots being measured get this process (and a core) to themselves."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+
+    async def start(self) -> str:
+        options = [f"--{name}={getattr(self.args, name)}" for name in ("locations", "skus", "concurrency")]
+        self.child = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--serve-staff", *options, stdin=PIPE, stdout=PIPE
+        )
+        return (await self._answer())["url"]
+
+    async def saturate(self, seconds: float) -> tuple[float, list[float]]:
+        answer = await self._ask(do="saturate", seconds=seconds)
+        return answer["rate"], answer["latencies"]
+
+    async def open_loop(self, rate: float, seconds: float) -> list[float]:
+        return (await self._ask(do="open_loop", rate=rate, seconds=seconds))["latencies"]
+
+    async def release(self) -> None:
+        await self._ask(do="release")
+
+    async def close(self) -> None:
+        await self._ask(do="quit")
+        await self.child.wait()
+
+    async def _ask(self, **request: object) -> dict:
+        assert self.child.stdin is not None
+        self.child.stdin.write(json.dumps(request).encode() + b"\n")
+        await self.child.stdin.drain()
+        return await self._answer()
+
+    async def _answer(self) -> dict:
+        assert self.child.stdout is not None
+        line = await self.child.stdout.readline()
+        if not line:
+            raise RuntimeError("the staff process ended")
+        return json.loads(line)
+
+
+async def serve_staff(args: argparse.Namespace) -> None:
+    """The child's side: serve the sandbox, then run what the parent asks for, one JSON line each way."""
+    staff = VirtualStaff(args)
+    url = await staff.start()
+    settle_heap()
+    print(json.dumps({"url": url}), flush=True)
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        request = json.loads(line)
+        if request["do"] == "saturate":
+            rate, latencies = await staff.saturate(request["seconds"])
+            answer: dict = {"rate": rate, "latencies": latencies}
+        elif request["do"] == "open_loop":
+            answer = {"latencies": await staff.open_loop(request["rate"], request["seconds"])}
+        elif request["do"] == "release":
+            await staff.release()
+            answer = {}
+        else:
+            await staff.close()
+            print("{}", flush=True)
+            return
+        print(json.dumps(answer), flush=True)
+
+
+def settle_heap() -> None:
+    """Leave what loading and setting up built out of the collector's full passes.
+
+    In service the chain is loaded by another command, not by the bot's
+    process; here its leftovers made each full collection a pause of hundreds
+    of milliseconds in the middle of the latency run.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+async def measure_echo(staff, url: str, seconds: float, name: str, **options) -> float:  # type: ignore[no-untyped-def]
+    echo = echo_application(url, **options)
+    await start_polling(echo)
+    rate, latencies = await staff.saturate(seconds)
+    await stop(echo)
+    print(describe(name, rate, latencies))
+    return rate
+
+
 async def run(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-chat-"))
     try:
         started = time.perf_counter()
         uow = load_chain(work, args.locations, args.skus)
         print(f"loaded {args.locations} stores x {args.skus} SKUs in {time.perf_counter() - started:.0f} s")
-        sandbox = TelegramSandbox()
-        sandbox.add_bot(TOKEN, "retail_assistant_bot")
-        sandbox.add_bot(ECHO_TOKEN, "echo_bot")
-        users = [(FIRST_USER + n, FIRST_GROUP - n) for n in range(args.locations)]
-        for user, chat in users:
-            sandbox.add_user(user, f"staff {user}", language_code="zh-hans")
-            sandbox.add_group(chat, f"store {chat}", [user])
-        runner, url = await serve(sandbox, CLOCK)
-        clients = users[: args.concurrency]
+        settle_heap()
+        staff = StaffInChildProcess(args) if args.sandbox_process else VirtualStaff(args)
+        url = await staff.start()
+        where = "in a child process" if args.sandbox_process else "in the bots' process"
+        print(f"sandbox and virtual staff {where}")
 
-        echo_rate = await measure_echo(sandbox, url, clients, args, "echo bot (ceiling), saturated")
+        echo_rate = await measure_echo(staff, url, args.seconds, "echo bot (ceiling), saturated")
         # Like for like: the same echo on the assistant's HTTP client (bot/telegram_http.py).
         same_client_rate = await measure_echo(
-            sandbox, url, clients, args, "echo bot on the assistant's aiohttp client, saturated", aiohttp_client=True
+            staff, url, args.seconds, "echo bot on the assistant's aiohttp client, saturated", aiohttp_client=True
         )
 
         reader = BarcodeReader(workers=1)
@@ -219,22 +330,20 @@ async def run(args: argparse.Namespace) -> None:
         # holds sends to Telegram's 30/s overall and 20/min per group.
         bot = build_bot(settings_for(url), uow, barcode_reader=reader, rate_limit=False)
         await start_polling(bot)
-        await saturate(sandbox, clients, args.skus, 3)  # warm caches and the search index
-        rate, latencies = await saturate(sandbox, clients, args.skus, args.seconds)
+        await staff.saturate(3)  # warm caches and the search index
+        rate, latencies = await staff.saturate(args.seconds)
         print(describe("assistant /stock, saturated", rate, latencies))
         print(f"assistant / echo throughput: {rate / echo_rate:.2f} (target >= 0.80)")
         print(f"assistant / echo on the same HTTP client: {rate / same_client_rate:.2f}")
-        half = open_loop(sandbox, users, args.skus, rate / 2, args.seconds)
-        half_latencies = await half
+        half_latencies = await staff.open_loop(rate / 2, args.seconds)
         print(describe(f"assistant /stock at half load ({rate / 2:.1f}/s)", rate / 2, half_latencies))
         print(
             f"p99 at half load: {percentile([x * 1000 for x in half_latencies], 99):.1f} ms (target < 150 ms)"
         )
-        sandbox.release_waiters()
+        await staff.release()
         await stop(bot)
         reader.close()
-        await sandbox.close()
-        await runner.cleanup()
+        await staff.close()
         uow.database.dispose()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -246,7 +355,12 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=32)
-    asyncio.run(run(parser.parse_args()))
+    parser.add_argument(
+        "--sandbox-process", action="store_true", help="run the sandbox and the virtual staff in a child process"
+    )
+    parser.add_argument("--serve-staff", action="store_true", help=argparse.SUPPRESS)  # that child
+    args = parser.parse_args()
+    asyncio.run(serve_staff(args) if args.serve_staff else run(args))
 
 
 if __name__ == "__main__":
