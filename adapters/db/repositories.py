@@ -433,6 +433,25 @@ class TransferRepository:
         self._conn.execute(update(table).where(table.c.id == transfer.id).values(**_transfer_values(transfer)))
         self._write_events(transfer)
 
+    def remember_message(self, transfer_id: int, chat_id: int, message_id: int, lang: str) -> None:
+        """A chat message that shows this transfer with buttons; `take_messages` hands it over once."""
+        execute_many(
+            self._conn,
+            "INSERT INTO transfer_message (transfer_id, chat_id, message_id, lang) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            [(transfer_id, chat_id, message_id, lang)],
+        )
+
+    def take_messages(self, transfer_id: int) -> list[tuple[int, int, str]]:
+        """The remembered messages of a transfer, forgotten as they are handed over: (chat, message, language)."""
+        rows = fetch_all(
+            self._conn,
+            "SELECT chat_id, message_id, lang FROM transfer_message WHERE transfer_id = ? ORDER BY chat_id, message_id",
+            (transfer_id,),
+        )
+        execute_many(self._conn, "DELETE FROM transfer_message WHERE transfer_id = ?", [(transfer_id,)])
+        return [(int(chat), int(message), lang) for chat, message, lang in rows]
+
     def open_for(self, location_code: str | None = None) -> list[TransferRequest]:
         table = T["transfer"]
         query = select(table).where(table.c.state.in_([s.value for s in TransferState if s in _OPEN]))

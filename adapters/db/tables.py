@@ -145,7 +145,7 @@ class PointsEntryRow(SQLModel, table=True):
     at: datetime = Field(sa_column=_ts(nullable=False))
     kind: str
     points: int
-    reference: str  # not indexed: nothing looks movements up by it, and every sale would pay for it
+    reference: str = Field(index=True)
     expires_on: date | None = None
 
 
@@ -201,6 +201,16 @@ class TransferEventRow(SQLModel, table=True):
     at: datetime = Field(sa_column=_ts(nullable=False))
     actor: str
     note: str = ""
+
+
+class TransferMessageRow(SQLModel, table=True):
+    """A chat message showing a transfer with buttons: edited when the transfer moves on, even after a restart."""
+
+    __tablename__ = "transfer_message"
+    transfer_id: int = Field(foreign_key="transfer.id", primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    message_id: int = Field(primary_key=True)
+    lang: str = Field(max_length=8)
 
 
 class CountSessionRow(SQLModel, table=True):

@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 QUANTITY_CHOICES = (1, 6, 12, 24)
 PENDING_MINUTES = 10
 PROMPT_SCOPE = "transfer_prompt"  # a quantity prompt answers once, however often it is pressed
-LIVE = "transfer_messages"  # bot_data: transfer id -> [(chat id, message id, language)] with buttons
 FROM_WORDS = ("from", "从")
 
 
@@ -284,7 +283,7 @@ async def _announce_request(update: Update, context: BotContext, news: TransferN
     sent = await context.bot.send_message(
         chat.id, _text(here_lang, "transfers/requested", news), parse_mode=ParseMode.HTML, reply_markup=cancel
     )
-    _track(context, t.id, sent.chat_id, sent.message_id, here_lang)
+    await _track(context, t.id, sent.chat_id, sent.message_id, here_lang)
     decide = [("transfer_approve", "tap"), ("transfer_reject", "trj")]
     approvers = [m.telegram_user_id for m in news.managers]
     for chat_id in dict.fromkeys(c for c in [news.source.chat_id, *approvers] if c is not None and c != chat.id):
@@ -297,7 +296,7 @@ async def _announce(update: Update, context: BotContext, news: TransferNews) -> 
     """A state change: stale buttons go, both groups hear of it, the next step gets its buttons."""
     t = news.transfer
     pressed = update.effective_message if update.callback_query else None
-    stale = context.bot_data.setdefault(LIVE, {}).pop(t.id, [])
+    stale = await context.services.write(lambda unit: _take_messages(unit, t.id))
     if pressed is not None and all(m[:2] != (pressed.chat_id, pressed.message_id) for m in stale):
         stale.append((pressed.chat_id, pressed.message_id, language_of(update, context)))
     for chat_id, message_id, lang in stale:
@@ -341,7 +340,7 @@ async def announce_transfer(context: BotContext, chat_id: int, template: str, ne
         log.warning("transfer %s: could not tell chat %s: %s", t.id, chat_id, error)
         return
     if row:
-        _track(context, t.id, chat_id, sent.message_id, lang)
+        await _track(context, t.id, chat_id, sent.message_id, lang)
 
 
 def _pack(signer: CallbackSigner, action: str, transfer_id: int, shipped: int) -> str:
@@ -375,8 +374,21 @@ async def _refresh(update: Update, context: BotContext, transfer_id: int) -> Non
         await _edit(context, message.chat_id, message.message_id, language_of(update, context), news)
 
 
-def _track(context: BotContext, transfer_id: int, chat_id: int, message_id: int, lang: str) -> None:
-    context.bot_data.setdefault(LIVE, {}).setdefault(transfer_id, []).append((chat_id, message_id, lang))
+async def _track(context: BotContext, transfer_id: int, chat_id: int, message_id: int, lang: str) -> None:
+    """Remember a message with buttons, so the next step takes them away (in the database: a restart
+    between two steps must not leave live buttons behind)."""
+
+    def remember(unit) -> None:  # type: ignore[no-untyped-def]
+        unit.transfers.remember_message(transfer_id, chat_id, message_id, lang)
+        unit.commit()
+
+    await context.services.write(remember)
+
+
+def _take_messages(unit, transfer_id: int) -> list[tuple[int, int, str]]:  # type: ignore[no-untyped-def]
+    messages = unit.transfers.take_messages(transfer_id)
+    unit.commit()
+    return messages
 
 
 def _text(lang: str, template: str, news: TransferNews) -> str:

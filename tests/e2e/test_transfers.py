@@ -11,7 +11,20 @@ from telegram import Update
 
 from domain.stock import MovementKind
 from domain.transfers import TransferState
-from tests.e2e.world import ADMIN, CLERK, MANAGER, S01_GROUP, TOKEN, W01_GROUP, WAREHOUSE_MANAGER, World
+from main import build_bot
+from tests.e2e.world import (
+    ADMIN,
+    CLERK,
+    MANAGER,
+    S01_GROUP,
+    TOKEN,
+    W01_GROUP,
+    WAREHOUSE_MANAGER,
+    World,
+    settings_for,
+    start_polling,
+    stop,
+)
 
 Message = dict[str, Any]
 APPROVE, REJECT, SHIPPED, ALL_ARRIVED, FEWER = "批准", "拒绝", "已发货", "全部到货", "到货不足"
@@ -237,3 +250,16 @@ async def test_undo_withdraws_a_request_and_transfers_lists_what_is_open(world: 
     assert "#1" in listing["text"] and "#2" in listing["text"] and "待审批" in listing["text"]
     assert "#2" in undone["text"] and transfer_state(world, 2) is TransferState.CANCELLED
     assert "#1" in after["text"] and "#2" not in after["text"]
+
+
+async def test_a_restart_between_request_and_approval_still_takes_the_old_buttons_away(world: World) -> None:
+    _, request = await requested(world)
+    private = await world.sandbox.wait_for_bot_message(WAREHOUSE_MANAGER, labelled(APPROVE))
+    await stop(world.application)
+    world.application = build_bot(settings_for(world.url), world.uow, barcode_reader=None)
+    await start_polling(world.application)
+    try:
+        await then(world, W01_GROUP, world.press(WAREHOUSE_MANAGER, W01_GROUP, request, APPROVE), labelled(SHIPPED))
+        assert buttons_of(world, W01_GROUP, request) == [] and buttons_of(world, WAREHOUSE_MANAGER, private) == []
+    finally:
+        await stop(world.application)

@@ -21,3 +21,18 @@ def test_a_fresh_sqlite_database_is_created_in_a_folder_that_does_not_exist_yet(
 
     assert target.exists()
     assert {"stock_movement", "stock_position", "outbox_message", "alembic_version"} <= tables
+
+
+def test_the_migrations_build_the_schema_the_tables_describe(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    database = build_database(Settings(database_url=f"sqlite:///{tmp_path / 'retail.db'}", _env_file=None))
+    try:
+        with database.writer.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    finally:
+        database.dispose()
+
+    assert differences == []
