@@ -80,7 +80,7 @@ def synthetic_chain(stores: int, skus: int, seed: int = 7) -> ChainFrames:
     # About 0.07 sales a day per store x SKU: like the demo chain, traffic not assortment sets volume.
     rate = rng.lognormal(-3.5, 1.3, skus)
     days = pd.date_range(END - pd.Timedelta(days=HISTORY_DAYS), periods=HISTORY_DAYS, freq="D")
-    weekday = np.where(days.weekday >= 5, 1.3, 0.95)
+    weekday = np.where(days.day_of_week >= 5, 1.3, 0.95)
     parts = []
     for store in range(stores):
         carried = np.flatnonzero(rng.random(skus) < 0.8)
