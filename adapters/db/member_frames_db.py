@@ -9,6 +9,7 @@ from adapters.db.tables import (
     LocationRow,
     MemberRow,
     PointsEntryRow,
+    PositionSalesRateRow,
     ProductRow,
     ReceiptLineRow,
     ReceiptRow,
@@ -19,6 +20,7 @@ from domain.members.frames import MemberFrames
 MEMBERS, POINTS, PRODUCTS = MemberRow.__table__, PointsEntryRow.__table__, ProductRow.__table__
 RECEIPTS, LINES = ReceiptRow.__table__, ReceiptLineRow.__table__
 POSITIONS, LOCATIONS = StockPositionRow.__table__, LocationRow.__table__
+RATES = PositionSalesRateRow.__table__
 
 
 class MemberFramesReader:
@@ -26,7 +28,8 @@ class MemberFramesReader:
         self._conn = connection
 
     def load(self, tz: str) -> MemberFrames:
-        """Members with their points balance, member receipt lines (shop days in `tz`), products, store stock."""
+        """Members with their points balance, member receipt lines (shop days in `tz`), products, store stock
+        and where it is surplus or slow (so offers lean towards what would otherwise age)."""
         products = self._frame(select(PRODUCTS.c.sku, PRODUCTS.c.category, PRODUCTS.c.brand, PRODUCTS.c.unit_price,
                                       PRODUCTS.c.unit_cost))  # fmt: skip
         return MemberFrames(
@@ -34,6 +37,7 @@ class MemberFramesReader:
             transactions=self._transactions(products, tz),
             products=products,
             positions=self._positions(),
+            surplus=self._surplus(),
         )
 
     def _frame(self, query) -> pd.DataFrame:  # type: ignore[no-untyped-def]
@@ -82,3 +86,31 @@ class MemberFramesReader:
         positions["on_hand"] = positions["on_hand"].astype(float)
         positions["available"] = (positions["on_hand"] - positions["reserved"].astype(float)).clip(lower=0.0)
         return positions[["location_code", "sku", "on_hand", "available"]]
+
+    def _surplus(self) -> pd.DataFrame:
+        """Per store x SKU: units above the position's max, and days of cover at the recent sales rate.
+
+        The low-stock sweep keeps the rates and drops positions that sold nothing, so once it has run a
+        missing rate with stock on the shelf is endless cover; before it ever ran, cover is unknown."""
+        rows = self._frame(
+            select(POSITIONS.c.location_code, POSITIONS.c.sku, POSITIONS.c.on_hand, POSITIONS.c.reserved,
+                   POSITIONS.c.max_qty, RATES.c.daily_units)
+            .join(LOCATIONS, LOCATIONS.c.code == POSITIONS.c.location_code)
+            .join(RATES, (RATES.c.location_code == POSITIONS.c.location_code) & (RATES.c.sku == POSITIONS.c.sku),
+                  isouter=True)
+            .where(LOCATIONS.c.kind == "store")
+        )  # fmt: skip
+        available = (rows["on_hand"].astype(float) - rows["reserved"].astype(float)).clip(lower=0.0)
+        ceiling = pd.to_numeric(rows["max_qty"], errors="coerce")
+        rate = pd.to_numeric(rows["daily_units"], errors="coerce")
+        cover = available / rate.where(rate > 0)
+        if rate.notna().any():
+            cover = cover.where(~(rate.isna() & (available > 0)), float("inf"))
+        return pd.DataFrame(
+            {
+                "location_code": rows["location_code"],
+                "sku": rows["sku"],
+                "surplus_units": (available - ceiling).clip(lower=0.0).fillna(0.0),
+                "days_of_cover": cover,
+            }
+        )
