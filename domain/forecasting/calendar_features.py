@@ -24,7 +24,7 @@ def calendar_table(days: pd.DatetimeIndex) -> pd.DataFrame:
     holidays = [holiday_name(day.date()) for day in days]
     return pd.DataFrame(
         {
-            "weekday": days.weekday.astype(np.int16),
+            "weekday": days.day_of_week.astype(np.int16),
             "week_of_year": days.isocalendar().week.to_numpy().astype(np.int16),
             "month": days.month.astype(np.int16),
             "day_of_month": days.day.astype(np.int16),

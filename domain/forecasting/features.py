@@ -15,6 +15,11 @@ from domain.forecasting.panel import SalesPanel
 # Below this many observed days a series is "new" and borrows its level from peers.
 NEW_PRODUCT_DAYS = 28
 FLOOR_RATE = 0.01
+# Units a store must have sold of a SKU (over `SHARE_DAYS`) before its own share of the
+# SKU's chain sales counts as much as the share its size predicts (empirical Bayes weight).
+SHARE_PRIOR_UNITS = 50.0
+SHARE_DAYS = 91
+STORE_SHARE_DAYS = 182
 
 
 def origin_state(panel: SalesPanel, observed: np.ndarray, t: int) -> pd.DataFrame:
@@ -32,6 +37,7 @@ def origin_state(panel: SalesPanel, observed: np.ndarray, t: int) -> pd.DataFram
     state["age"] = np.clip(t - panel.first_sale, 0, 365)
     state["promo_recent"] = _recent_promo(panel, t)
     state["price_ratio"] = _recent_price(panel, t) / panel.series["unit_price"].to_numpy()
+    state["pooled_28"] = _pooled_rate(panel, observed, t, state["mean_28"])
     frame = pd.DataFrame(state)
     frame["level"] = _level(frame, panel.series)
     for weekday, ratio in enumerate(_weekday_profile(panel, observed, t).T):
@@ -60,6 +66,58 @@ def _level(state: pd.DataFrame, series: pd.DataFrame) -> np.ndarray:
     trust = np.clip(state["observed_days"].to_numpy() / NEW_PRODUCT_DAYS, 0, 1)
     blended = trust * np.nan_to_num(own) + (1 - trust) * borrowed
     return np.maximum(blended, FLOOR_RATE)
+
+
+def _pooled_rate(panel: SalesPanel, observed: np.ndarray, t: int, mean_28: np.ndarray) -> np.ndarray:
+    """Recent daily demand read through the whole chain: the SKU's chain rate over 28 days
+    times this store's share of it.
+
+    A slow mover's own 28-day mean rests on a handful of sales; the SKU's rate summed
+    over all stores rests on twenty times as many. The store's share blends what it
+    sold of the SKU with what its size in the category predicts, the blend leaning on
+    its own sales as they grow (`SHARE_PRIOR_UNITS`).
+    """
+    series = panel.series
+    sku = series["sku"].to_numpy()
+    chain_rate = pd.Series(np.nan_to_num(mean_28)).groupby(sku).transform("sum").to_numpy()
+    own = _observed_units(panel, observed, t, SHARE_DAYS)
+    sku_units = pd.Series(own).groupby(sku).transform("sum").to_numpy()
+    own_share = own / np.maximum(sku_units, 1e-9)
+    long = _observed_units(panel, observed, t, STORE_SHARE_DAYS)
+    store_category = [series["location_code"].to_numpy(), series["category"].to_numpy()]
+    category_units = pd.Series(long).groupby(series["category"].to_numpy()).transform("sum").to_numpy()
+    size_share = pd.Series(long).groupby(store_category).transform("sum").to_numpy() / np.maximum(category_units, 1e-9)
+    carried = long > 0
+    size_share = np.where(carried, size_share, 0.0)
+    size_share /= np.maximum(pd.Series(size_share).groupby(sku).transform("sum").to_numpy(), 1e-9)
+    trust = own / (own + SHARE_PRIOR_UNITS)
+    pooled = (trust * own_share + (1 - trust) * size_share) * chain_rate
+    return np.where(carried & np.isfinite(mean_28), pooled, np.nan)
+
+
+def store_weekday_profile(panel: SalesPanel, observed: np.ndarray, t: int) -> np.ndarray:
+    """Per series, its store's sales per weekday over the last 8 weeks relative to the store's mean.
+
+    A store's whole turnover shows the weekday rhythm clearly; one slow item's few sales do not.
+    """
+    start = max(t - 56, 0)
+    store = panel.series["location_code_id"].to_numpy()
+    stores, lookup = np.unique(store, return_inverse=True)
+    daily = np.stack([
+        np.bincount(lookup, weights=panel.qty[:, day] * observed[:, day], minlength=len(stores))
+        for day in range(start, t)
+    ], axis=1)
+    weekdays = panel.days[start:t].day_of_week
+    overall = np.maximum(daily.mean(axis=1), 1e-9)
+    profile = np.ones((len(stores), 7))
+    for weekday in np.unique(weekdays):
+        profile[:, weekday] = daily[:, weekdays == weekday].mean(axis=1) / overall
+    return profile[lookup]
+
+
+def _observed_units(panel: SalesPanel, observed: np.ndarray, t: int, width: int) -> np.ndarray:
+    start = max(t - width, 0)
+    return (panel.qty[:, start:t] * observed[:, start:t]).sum(axis=1, dtype=np.float64)
 
 
 def _weekday_profile(panel: SalesPanel, observed: np.ndarray, t: int) -> np.ndarray:

@@ -16,13 +16,15 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from domain.forecasting.design import categorical_mask, design_rows, training_rows
-from domain.forecasting.features import NEW_PRODUCT_DAYS, origin_state
+from domain.forecasting.features import NEW_PRODUCT_DAYS, origin_state, store_weekday_profile
 from domain.forecasting.intermittent import DEMAND_CLASSES, demand_class, sba_rate, tsb_rate
 from domain.forecasting.outlook import DemandOutlook
 from domain.forecasting.panel import SalesPanel
 from domain.forecasting.uncertainty import dispersion_table, error_groups, spread_rows
 
-MODEL, TSB, SBA = "model", "tsb", "sba"
+MODEL, TSB, SBA, POOLED = "model", "tsb", "sba", "pooled"
+# New products: their peers' level, not the model, whose features read a short history as a dying item.
+BORROWED = "borrowed"
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,21 @@ class DemandForecaster:
         observed = history.observed()
         state = origin_state(history, observed, t)
         classes = demand_class(history.qty, observed)
-        daily = self._model_daily(history, state, t, horizon)
         methods = np.array([self.method_by_class[c] for c in classes], dtype=object)
-        methods[state["observed_days"].to_numpy() < NEW_PRODUCT_DAYS] = MODEL
+        methods[state["observed_days"].to_numpy() < NEW_PRODUCT_DAYS] = BORROWED
+        daily = np.zeros((len(methods), horizon), dtype=np.float32)
+        chosen = np.flatnonzero(methods == MODEL)
+        if chosen.size:
+            # Only where the model was chosen: predicting every series x day is most of the forecast's time.
+            daily[chosen] = self._model_daily(history, state, t, horizon, chosen)
         for name, rate in ((TSB, tsb_rate), (SBA, sba_rate)):
             chosen = methods == name
             if chosen.any():
                 daily[chosen] = rate(history.qty[chosen], observed[chosen])[:, None]
+        for name, rate in ((POOLED, _pooled_rate(state)), (BORROWED, state["level"].to_numpy())):
+            chosen = methods == name
+            if chosen.any():
+                daily[chosen] = _over_weekdays(history, observed, rate, t, horizon)[chosen]
         series = panel.series.assign(demand_class=classes, method=methods, level=state["level"].to_numpy())
         spread = spread_rows(self.dispersion, error_groups(classes, daily.mean(axis=1)))
         return DemandOutlook(series, panel.as_of_day(t), daily, spread)
@@ -100,24 +110,30 @@ class DemandForecaster:
             model.fit(features, ratio, sample_weight=weight)
         return model
 
-    def _model_daily(self, panel: SalesPanel, state: pd.DataFrame, t: int, horizon: int) -> np.ndarray:
-        n = len(panel.series)
-        daily = np.empty((n, horizon), dtype=np.float32)
+    def _model_daily(
+        self, panel: SalesPanel, state: pd.DataFrame, t: int, horizon: int, rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The model's daily forecast for `rows` (default: every series), one row each."""
+        rows = np.arange(len(panel.series)) if rows is None else rows
+        daily = np.empty((len(rows), horizon), dtype=np.float32)
         steps = np.arange(1, horizon + 1)
-        for start in range(0, n, self.config.chunk_series):
-            chunk = np.arange(start, min(start + self.config.chunk_series, n))
+        for start in range(0, len(rows), self.config.chunk_series):
+            part = slice(start, start + self.config.chunk_series)
+            chunk = rows[part]
             features, level = design_rows(panel, state, t, np.repeat(chunk, horizon), np.tile(steps, len(chunk)))
             with threadpool_limits(self.config.threads):
                 ratio = self.model.predict(features)
-            daily[chunk] = (ratio * level).reshape(len(chunk), horizon)
+            daily[part] = (ratio * level).reshape(len(chunk), horizon)
         return daily
 
     def _choose_methods(self, panel: SalesPanel, observed: np.ndarray, cut: int) -> None:
         history, holdout = slice(0, cut), slice(cut, len(panel.days))
-        candidates = {MODEL: self._model_daily(panel, origin_state(panel, observed, cut), cut, self.config.holdout_days)}
+        state = origin_state(panel, observed, cut)
+        candidates = {MODEL: self._model_daily(panel, state, cut, self.config.holdout_days)}
         for name, rate in ((TSB, tsb_rate), (SBA, sba_rate)):
             flat = rate(panel.qty[:, history], observed[:, history])
             candidates[name] = np.repeat(flat[:, None], self.config.holdout_days, axis=1)
+        candidates[POOLED] = _over_weekdays(panel, observed, _pooled_rate(state), cut, self.config.holdout_days)
         actual, seen = panel.qty[:, holdout], observed[:, holdout]
         classes = demand_class(panel.qty[:, history], observed[:, history])
         # Squared error: the plan needs the mean, and absolute error would reward forecasting zero.
@@ -132,3 +148,14 @@ class DemandForecaster:
             chosen[rows] = forecast[rows]
         groups = error_groups(classes, chosen.mean(axis=1))
         self.dispersion = dispersion_table(actual, chosen, seen, groups)
+
+
+def _pooled_rate(state: pd.DataFrame) -> np.ndarray:
+    return state["pooled_28"].fillna(state["mean_28"]).fillna(0.0).to_numpy()
+
+
+def _over_weekdays(panel: SalesPanel, observed: np.ndarray, rate: np.ndarray, t: int, horizon: int) -> np.ndarray:
+    """A daily rate per series spread over the coming days by its store's weekday rhythm."""
+    weekdays = (panel.as_of_day(t) + pd.to_timedelta(np.arange(horizon), unit="D")).day_of_week
+    profile = store_weekday_profile(panel, observed, t)
+    return (rate[:, None] * profile[:, weekdays]).astype(np.float32)

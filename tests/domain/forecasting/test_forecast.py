@@ -85,5 +85,5 @@ def test_a_new_product_borrows_its_level_from_its_category_and_brand():
 
 def test_the_fitted_forecaster_reports_a_method_per_demand_class(chain):
     fitted = fit_and_forecast(chain, END, QUICK)
-    assert set(fitted.outlook.series["method"]) <= {"model", "tsb", "sba"}
+    assert set(fitted.outlook.series["method"]) <= {"model", "tsb", "sba", "pooled", "borrowed"}
     assert set(fitted.forecaster.validation.index) <= {"smooth", "erratic", "intermittent", "lumpy"}
