@@ -2,9 +2,20 @@
 
 Both policies start from the same stock, face the same daily store demand
 (actual sales; on days the real shelf was empty, the series' mean over the
-simulated weeks), review every night, and wait the same lead times. Demand a
-shelf cannot serve is lost. The assistant re-forecasts weekly from the data
-before that day with the model fitted at the start; min/max never changes.
+simulated weeks), review every night, and wait the same supplier lead times
+and transfer times. Demand a shelf cannot serve is lost.
+
+The first `warmup_days` are run but not scored. The starting stock is one
+snapshot that belongs to neither policy (weeks of cover in the warehouses,
+whatever the shelves held); scored from day one, both policies would mostly
+be selling it down, and a slow mover's starting units would outlast the run,
+so turns would measure the snapshot rather than the policy. After the
+warm-up each policy holds the stock its own rules lead to.
+
+The assistant re-forecasts weekly from the data before that day with the
+model fitted at the start. Min/max keeps its rule (reorder below 7 days of
+average demand, up to 21 days) and, as a buyer maintaining it would, re-derives
+the levels every four weeks from the last 28 days of sales.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from domain.replenishment.plan import chain_targets, plan_from_targets
 from domain.replenishment.sourcing import choose_suppliers, order_quantity
 
 MIN_DAYS, MAX_DAYS = 7, 21
+MIN_MAX_REFRESH_DAYS = 28
 
 
 @dataclass
@@ -40,39 +52,58 @@ class ChainState:
         np.add.at(self.arrivals, (rows, np.minimum(day + np.maximum(lead_days, 1), self.arrivals.shape[1] - 1)), qty)
 
 
+@dataclass
+class SimulationRun:
+    """daily: chain totals per scored day; series: per location x SKU totals over the scored days."""
+
+    daily: pd.DataFrame
+    series: pd.DataFrame
+
+
 def simulate(
     frames: ChainFrames, truth: SalesPanel, start: object, days: int, policy: str,
-    forecaster: DemandForecaster | None = None, config: PolicyConfig | None = None,
-) -> pd.DataFrame:
-    """Daily chain totals (demand, sold, lost, inventory_value, cogs, orders, transfers) for one policy.
+    forecaster: DemandForecaster | None = None, config: PolicyConfig | None = None, *, warmup_days: int = 0,
+) -> SimulationRun:
+    """Run one policy from `start` for `warmup_days` unscored days, then `days` scored days.
 
-    `truth` is a panel reaching at least `start + days`; policy is 'assistant' or 'min_max'.
+    daily columns: day, demand, sold, lost, cogs, inventory_value, store_inventory_value, orders,
+    transfers, units_bought, policy. series columns: location_code, sku, kind, demand, lost,
+    cogs, inventory_value (mean over the scored days), policy.
+    `truth` is a panel reaching at least `start + warmup_days + days`; policy is 'assistant' or 'min_max'.
     """
     config = config or PolicyConfig()
     start = as_day(start)
     first = truth.days.get_loc(start)
+    total_days = warmup_days + days
     keys = _chain_keys(frames, truth, forecaster, first, config)
-    state = ChainState(keys, _starting_stock(frames, keys), np.zeros((len(keys), days + 60)))
-    demand = _store_demand(truth, keys, first, days)
+    state = ChainState(keys, _starting_stock(frames, keys), np.zeros((len(keys), total_days + 60)))
+    demand = _store_demand(truth, keys, first, total_days)
     if policy == "assistant":
         decide = _assistant(frames, truth, forecaster, first, config)
     else:
         decide = _min_max(frames, truth, keys, first)
     cost = keys["unit_cost"].to_numpy()
     at_store = (keys["kind"] == "store").to_numpy()
+    totals = {name: np.zeros(len(keys)) for name in ("demand", "lost", "cogs", "inventory_value")}
     records = []
-    for day in range(days):
+    for day in range(total_days):
         state.on_hand += state.arrivals[:, day]
         sold = np.minimum(state.on_hand, demand[:, day])
         state.on_hand -= sold
         orders, transfers, bought = decide(state, day)
+        if day < warmup_days:
+            continue
+        for name, values in (("demand", demand[:, day]), ("lost", demand[:, day] - sold), ("cogs", sold * cost),
+                             ("inventory_value", state.on_hand * cost / days)):
+            totals[name] += values
         records.append({
             "day": start + pd.Timedelta(days=day), "demand": demand[:, day].sum(), "sold": sold.sum(),
             "lost": (demand[:, day] - sold).sum(), "cogs": (sold * cost).sum(),
             "inventory_value": (state.on_hand * cost).sum(), "store_inventory_value": (state.on_hand * cost)[at_store].sum(),
             "orders": orders, "transfers": transfers, "units_bought": bought,
         })
-    return pd.DataFrame(records).assign(policy=policy)
+    series = keys[["location_code", "sku", "kind"]].assign(**totals, policy=policy)
+    return SimulationRun(pd.DataFrame(records).assign(policy=policy), series)
 
 
 def _chain_keys(
@@ -164,22 +195,29 @@ def _fill_missing_targets(aligned: pd.DataFrame, keys: pd.DataFrame, config: Pol
 
 
 def _min_max(frames: ChainFrames, truth: SalesPanel, keys: pd.DataFrame, first: int):
-    """Fixed min/max from the 28 days before the start: stores pull from their warehouse, then buy."""
-    recent = np.zeros(len(keys))
+    """Min/max from the last 28 days of sales, re-derived every four weeks: stores pull from
+    their warehouse, then buy."""
     rows = _rows(keys, truth.series)
-    recent[rows[rows >= 0]] = truth.qty[rows >= 0, first - 28 : first].mean(axis=1)
     serving = serving_warehouse(frames.locations)
     home = keys["location_code"].map(serving)
     home_rows = _rows(keys, pd.DataFrame({"location_code": home, "sku": keys["sku"]}))
     served = home_rows >= 0
-    np.add.at(recent, home_rows[served], recent[served])
-    low, high = MIN_DAYS * recent, MAX_DAYS * recent
     lead = _supplier_lead(frames, keys, PolicyConfig())
     pack, minimum = keys["pack_size"].fillna(1).to_numpy(), keys["min_order_qty"].fillna(0).to_numpy()
     is_store = (keys["kind"] == "store").to_numpy()
+    levels: dict[str, np.ndarray] = {}
+
+    def refresh(day: int) -> None:
+        recent = np.zeros(len(keys))
+        recent[rows[rows >= 0]] = truth.qty[rows >= 0, first + day - 28 : first + day].mean(axis=1)
+        np.add.at(recent, home_rows[served], recent[served])
+        levels["low"], levels["high"] = MIN_DAYS * recent, MAX_DAYS * recent
 
     def decide(state: ChainState, day: int) -> tuple[int, int, float]:
-        want = np.where(state.position(day) < low, np.ceil(high - state.position(day)), 0)
+        if day % MIN_MAX_REFRESH_DAYS == 0:
+            refresh(day)
+        position = state.position(day)
+        want = np.where(position < levels["low"], np.ceil(levels["high"] - position), 0)
         moved = _pull_from_warehouse(state, want * (is_store & served), home_rows, day)
         buy = order_quantity(np.where(is_store, want - moved, want), pack, minimum)
         state.ship(day, np.flatnonzero(buy), buy[buy > 0].astype(float), lead[buy > 0])
@@ -217,4 +255,19 @@ def summarise_simulation(daily: pd.DataFrame) -> pd.DataFrame:
         "avg_inventory_value": sums["inventory_value"],
         "turns": sums["cogs"] * 365 / sums["days"] / sums["inventory_value"],
         "orders": sums["orders"], "transfers": sums["transfers"],
+    }).reset_index()
+
+
+def simulation_by_class(series: pd.DataFrame, abc: pd.DataFrame, days: int) -> pd.DataFrame:
+    """Per policy and ABC class of store series (warehouses apart): lost share, average stock value, turns.
+
+    `series` from `SimulationRun.series` of each policy; `abc`: location_code, sku, abc; `days` scored.
+    """
+    frame = series.merge(abc, on=["location_code", "sku"], how="left").fillna({"abc": "C"})
+    frame["abc"] = np.where(frame["kind"] == "store", frame["abc"], "warehouse")
+    sums = frame.groupby(["policy", "abc"])[["demand", "lost", "cogs", "inventory_value"]].sum()
+    return pd.DataFrame({
+        "lost_share": sums["lost"] / sums["demand"].where(sums["demand"] > 0),
+        "avg_inventory_value": sums["inventory_value"],
+        "turns": sums["cogs"] * 365 / days / sums["inventory_value"],
     }).reset_index()
