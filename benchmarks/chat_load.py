@@ -51,6 +51,7 @@ TOKEN = "424242:E2E-test-token"
 ECHO_TOKEN = "535353:echo-bot-token"
 FIRST_USER = 500_000
 FIRST_GROUP = -2_000_000
+ANSWER_LIMIT = 64 * 1024 * 1024  # the child's answers carry every latency of a phase on one line
 
 
 def load_chain(directory: Path, locations: int, skus: int) -> UnitOfWorkFactory:
@@ -209,9 +210,11 @@ class VirtualStaff:
         return url
 
     async def saturate(self, seconds: float) -> tuple[float, list[float]]:
+        settle_heap()
         return await saturate(self.sandbox, self.users[: self.args.concurrency], self.args.skus, seconds)
 
     async def open_loop(self, rate: float, seconds: float) -> list[float]:
+        settle_heap()
         return await open_loop(self.sandbox, self.users, self.args.skus, rate, seconds)
 
     async def release(self) -> None:
@@ -231,15 +234,17 @@ class StaffInChildProcess:
     async def start(self) -> str:
         options = [f"--{name}={getattr(self.args, name)}" for name in ("locations", "skus", "concurrency")]
         self.child = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--serve-staff", *options, stdin=PIPE, stdout=PIPE
+            sys.executable, __file__, "--serve-staff", *options, stdin=PIPE, stdout=PIPE, limit=ANSWER_LIMIT
         )
         return (await self._answer())["url"]
 
     async def saturate(self, seconds: float) -> tuple[float, list[float]]:
+        settle_heap()
         answer = await self._ask(do="saturate", seconds=seconds)
         return answer["rate"], answer["latencies"]
 
     async def open_loop(self, rate: float, seconds: float) -> list[float]:
+        settle_heap()
         return (await self._ask(do="open_loop", rate=rate, seconds=seconds))["latencies"]
 
     async def release(self) -> None:
@@ -288,11 +293,12 @@ async def serve_staff(args: argparse.Namespace) -> None:
 
 
 def settle_heap() -> None:
-    """Leave what loading and setting up built out of the collector's full passes.
+    """Leave what loading, setting up and earlier phases built out of the collector's full passes.
 
-    In service the chain is loaded by another command, not by the bot's
-    process; here its leftovers made each full collection a pause of hundreds
-    of milliseconds in the middle of the latency run.
+    In service the chain is loaded by another command and the chat history
+    lives at Telegram; here both sat in the measured processes, and each
+    full collection over them was a pause of hundreds of milliseconds inside
+    the next phase. Called before each phase, in every process involved.
     """
     gc.collect()
     gc.freeze()
