@@ -60,6 +60,7 @@ def build_bot(  # type: ignore[no-untyped-def]
     """
     import hashlib
 
+    from adapters.gateways.telegram_http import AiohttpRequest
     from bot.app import build_application
     from bot.context import BotServices, BotSettings, CatalogSearch
 
@@ -78,6 +79,7 @@ def build_bot(  # type: ignore[no-untyped-def]
         services,
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url,
+        http=lambda pool_size: AiohttpRequest(connection_pool_size=pool_size),
         webhook=webhook,
         rate_limit=rate_limit,
     )
@@ -310,6 +312,7 @@ async def build_service(settings: Settings) -> Service:
 
     from adapters.barcode import BarcodeReader
     from adapters.gateways import configured_gateways, into_sandbox
+    from adapters.gateways.telegram_http import AiohttpRequest
     from adapters.http.sms_webhooks import sms_webhook_routes
     from adapters.http.telegram_webhook import webhook_routes
     from adapters.http.unsubscribe import UnsubscribeLinks, unsubscribe_routes
@@ -339,7 +342,12 @@ async def build_service(settings: Settings) -> Service:
     application.bot_data[SETTINGS_KEY] = digests
     if webhook:
         parts.append(WebParts(routes=webhook_routes(application, settings.webhook_secret)))
-    sender = Bot(settings.telegram_token, base_url=settings.telegram_api_url, base_file_url=settings.telegram_file_url)
+    sender = Bot(
+        settings.telegram_token,
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        request=AiohttpRequest(),
+    )
     gateways = configured_gateways(delivery, sender, application.bot_data["signer"], links)
 
     def health() -> dict[str, object]:

@@ -194,13 +194,13 @@ async def dispatch(args: argparse.Namespace) -> None:
 
     from aiohttp import web
     from telegram import Bot
-    from telegram.request import HTTPXRequest
 
     from adapters.db.engine import open_database
     from adapters.db.unit_of_work import UnitOfWorkFactory
     from adapters.gateways.email import SmtpEmailGateway
     from adapters.gateways.sms import TwilioSmsGateway
     from adapters.gateways.telegram import TelegramGateway
+    from adapters.gateways.telegram_http import AiohttpRequest
     from adapters.http.sms_webhooks import sms_webhook_routes
     from bot.callbacks import CallbackSigner
     from notifications.dispatcher import Dispatcher
@@ -221,11 +221,11 @@ async def dispatch(args: argparse.Namespace) -> None:
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", int(args.our_url.rsplit(":", 1)[1])).start()
-    bot = Bot(
+    bot = Bot(  # as main.py's serve builds the dispatcher's
         TOKEN,
         base_url=f"{args.sandbox_url}/bot",
         base_file_url=f"{args.sandbox_url}/file/bot",
-        request=HTTPXRequest(connection_pool_size=64),
+        request=AiohttpRequest(connection_pool_size=64),
     )
     await bot.initialize()
     every = {

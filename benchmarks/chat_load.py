@@ -132,7 +132,7 @@ def echo_application(url: str, *, aiohttp_client: bool = False):  # type: ignore
     """A bare PTB echo bot; with `aiohttp_client`, on the HTTP client the assistant uses instead of PTB's httpx."""
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
-    from bot.telegram_http import AiohttpRequest
+    from adapters.gateways.telegram_http import AiohttpRequest
 
     async def echo(update, context) -> None:  # type: ignore[no-untyped-def]
         await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
@@ -326,7 +326,7 @@ async def run(args: argparse.Namespace) -> None:
         print(f"sandbox and virtual staff {where}")
 
         echo_rate = await measure_echo(staff, url, args.seconds, "echo bot (ceiling), saturated")
-        # Like for like: the same echo on the assistant's HTTP client (bot/telegram_http.py).
+        # Like for like: the same echo on the assistant's HTTP client (adapters/gateways/telegram_http.py).
         same_client_rate = await measure_echo(
             staff, url, args.seconds, "echo bot on the assistant's aiohttp client, saturated", aiohttp_client=True
         )

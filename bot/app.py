@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import (
     BotCommand,
@@ -23,6 +24,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from adapters.templates import render
 from bot.callbacks import CallbackSigner
@@ -31,16 +33,25 @@ from bot.dedupe import drop_duplicate_updates
 from bot.errors import on_error
 from bot.handlers import admin, common, members, stock
 from bot.routing import Router
-from bot.telegram_http import AiohttpRequest
 from domain.staff import Permission, Role
 
 log = logging.getLogger(__name__)
 
 
 def build_application(
-    token: str, services: BotServices, *, base_url: str, base_file_url: str, webhook: bool = False, rate_limit: bool = True
+    token: str,
+    services: BotServices,
+    *,
+    base_url: str,
+    base_file_url: str,
+    http: Callable[[int], BaseRequest] | None = None,
+    webhook: bool = False,
+    rate_limit: bool = True,
 ) -> Application:
-    """The PTB application with every handler; the caller starts it (polling or webhook)."""
+    """The PTB application with every handler; the caller starts it (polling or webhook).
+
+    `http(pool_size)` makes the Bot API client (PTB's own when None): one for calls, one for getUpdates.
+    """
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -49,9 +60,9 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(16)
         .post_init(_set_command_menus)
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
+    if http is not None:
+        builder = builder.request(http(256)).get_updates_request(http(1))
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if webhook:

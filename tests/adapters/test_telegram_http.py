@@ -9,8 +9,8 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TimedOut
 
+from adapters.gateways.telegram_http import AiohttpRequest
 from adapters.telegram_sandbox import TelegramSandbox, create_sandbox_app
-from bot.telegram_http import AiohttpRequest
 from tests.adapters.sandbox.sandbox_world import ALICE, STORE_GROUP, TOKEN, populate, serve
 
 

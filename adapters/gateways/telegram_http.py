@@ -1,4 +1,4 @@
-"""The bot's HTTP client for the Bot API: PTB's request interface over aiohttp.
+"""The HTTP client for the Bot API: PTB's request interface over aiohttp.
 
 PTB's default client (httpx) spent more CPU per Bot API call than the bot
 spent answering a /stock: every reply is one call, and its pool checked
@@ -11,9 +11,11 @@ calls, parameters and errors the bot sees are unchanged.
 from __future__ import annotations
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+# PTB passes this sentinel for "no timeout given here"; its class lives in a private module.
+DefaultValue = type(BaseRequest.DEFAULT_NONE)
 
 # PTB's own defaults for the client it builds (ApplicationBuilder): seconds, and connections.
 CONNECT_TIMEOUT = 5.0
