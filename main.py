@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -364,6 +365,10 @@ async def run_service(service: Service, stop: asyncio.Event) -> None:
     from aiohttp import web
 
     settings, application = service.settings, service.application
+    # What start-up built lives as long as the process: keep it out of every later full collection,
+    # whose pauses otherwise land on whichever reply is being answered.
+    gc.collect()
+    gc.freeze()
     runner = web.AppRunner(service.web_app)
     await runner.setup()
     try:
