@@ -5,7 +5,7 @@ is at or below its reorder point; it then wants to get back to its
 order-up-to level. Stores first take other locations' surplus (warehouse
 stock, nearby stores' stock above their order-up-to level); what is still missing is bought, rounded to packs and
 supplier minimums, unless the transfers already lift the position above the
-reorder point or a warehouse feeds the store (it then buys for it). Warehouses buy on their echelon position: their own stock
+reorder point. Warehouses buy on their echelon position: their own stock
 after shipping plus what their stores hold above their reorder points.
 """
 
@@ -125,10 +125,7 @@ def _lines(needy: pd.DataFrame, moves: pd.DataFrame) -> pd.DataFrame:
     moved = moves.groupby(["location_code", "sku"])["qty"].sum().rename("transferred")
     needy = needy.merge(moved, on=["location_code", "sku"], how="left")
     needy["transferred"] = needy["transferred"].astype(float).fillna(0.0)
-    # A store its warehouse feeds waits for the warehouse, which buys for it on its echelon
-    # position, instead of taking a supplier's whole pack or minimum onto one shelf.
-    fed = needy.get("fed_by_warehouse", pd.Series(False, index=needy.index)).astype("boolean").fillna(False)
-    still_low = (needy["position"] + needy["transferred"] <= needy["reorder_point"]) & ~fed.to_numpy(dtype=bool)
+    still_low = needy["position"] + needy["transferred"] <= needy["reorder_point"]
     remaining = np.where(still_low, needy["need"] - needy["transferred"], 0)
     needy["buy_qty"] = order_quantity(remaining, needy["pack_size"].fillna(1), needy["min_order_qty"].fillna(0))
     buys = needy[needy["buy_qty"] > 0].assign(

@@ -60,7 +60,6 @@ def stock_targets(
     targets["order_up_to"] = np.maximum(np.ceil(demand_covered + targets["safety_stock"]), targets["reorder_point"])
     targets["lead_time_days"] = lead
     targets["order_cycle_days"] = cycle
-    targets["fed_by_warehouse"] = fed
     return _with_positions(targets, positions, config)
 
 
@@ -70,7 +69,6 @@ def _with_positions(targets: pd.DataFrame, positions: pd.DataFrame, config: Poli
     for column in ("on_hand", "reserved", "in_transit_in", "forecast_daily", "safety_stock", "reorder_point", "order_up_to"):
         merged[column] = pd.to_numeric(merged[column], errors="coerce").fillna(0.0)
     merged["abc"] = merged["abc"].fillna("C")
-    merged["fed_by_warehouse"] = merged["fed_by_warehouse"].astype("boolean").fillna(False).astype(bool)
     merged["service_level"] = merged["service_level"].fillna(config.service_levels["C"])
     merged["lead_time_days"] = merged["lead_time_days"].fillna(config.default_lead_time_days).astype(int)
     merged["order_cycle_days"] = merged["order_cycle_days"].fillna(config.order_cycle_days).astype(int)

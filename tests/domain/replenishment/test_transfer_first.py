@@ -104,11 +104,3 @@ def test_the_plan_lists_only_lines_that_move_stock():
     # S02 sits above its reorder point and can spare nothing: it gets no line at all.
     plan = plan_from_targets(targets(s02_on_hand=45, w01_on_hand=300), chain(), CONFIG)
     assert set(plan["location_code"]) == {"S01"} and (plan["suggested_qty"] > 0).all()
-
-
-def test_a_store_its_warehouse_feeds_waits_for_the_warehouse_instead_of_buying_a_pack():
-    empty_chain = targets(s02_on_hand=0, w01_on_hand=0).assign(fed_by_warehouse=[True, True, False])
-    plan = plan_from_targets(empty_chain, chain(), CONFIG)
-    assert plan[plan["location_code"] != "W01"].empty  # no supplier's pack onto a shelf
-    warehouse = plan[plan["location_code"] == "W01"].iloc[0]
-    assert warehouse["source_kind"] == "supplier" and warehouse["suggested_qty"] == 204  # 200 in packs of 12
