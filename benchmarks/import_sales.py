@@ -89,9 +89,11 @@ def run(url: str, label: str, directory: Path, locations: int, skus: int) -> Non
             report = uow.run(lambda unit: post_receipts(unit, receipts, "bench"))
     assert report.lines_posted == lines, (report.lines_posted, lines, report.refused[:3])
     total = parse.seconds + posting.seconds
+    cpu = parse.cpu_seconds + posting.cpu_seconds
     print(
         f"[{label}] posted {lines:,} sales lines ({len(receipts):,} receipts) with ledger: "
-        f"{lines / total:,.0f} lines/s (parse {parse.seconds:.2f} s + post {posting.seconds:.2f} s)"
+        f"{lines / total:,.0f} lines/s (parse {parse.seconds:.2f} s + post {posting.seconds:.2f} s); "
+        f"this process's CPU {cpu:.2f} s = {lines / cpu:,.0f} lines per CPU-second (load average {os.getloadavg()[0]:.1f})"
     )
 
     samples = []
