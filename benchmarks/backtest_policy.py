@@ -1,6 +1,9 @@
 """Backtest on the demo chain: accuracy against naive methods, the policy against min/max.
 
-    .venv/bin/python benchmarks/backtest_policy.py [DATA_DIR] [OUT_DIR]
+    .venv/bin/python benchmarks/backtest_policy.py [DATA_DIR] [OUT_DIR] [MIN_TRANSFER_VALUE]
+
+MIN_TRANSFER_VALUE overrides PolicyConfig.min_transfer_value (default 50.00), to see
+what the smallest-transfer rule costs in turns (0 ships exactly what a store needs).
 
 DATA_DIR defaults to a demo chain generated into /tmp/demo_chain (20 stores x 2,000 SKUs).
 
@@ -30,6 +33,7 @@ from adapters.analytics_frames import load_chain_frames  # noqa: E402
 from adapters.charts_backtest import write_backtest  # noqa: E402
 from adapters.demo_chain import generate_demo_chain  # noqa: E402
 from domain.replenishment.backtest import run_backtest  # noqa: E402
+from domain.replenishment.config import PolicyConfig  # noqa: E402
 
 
 def demo_frames(directory: Path):
@@ -43,7 +47,8 @@ def main() -> None:
     out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("/tmp/backtest")
     frames = demo_frames(data)
     started = time.perf_counter()
-    result = run_backtest(frames, origins=1)
+    config = PolicyConfig(min_transfer_value=float(sys.argv[3])) if len(sys.argv) > 3 else None
+    result = run_backtest(frames, origins=1, config=config)
     print(f"backtest took {time.perf_counter() - started:.0f} s")
     print(result.accuracy.to_string(index=False))
     print(result.simulation.to_string(index=False))
