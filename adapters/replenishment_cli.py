@@ -81,7 +81,7 @@ def store_run(uow_factory, run: NightlyRun, now: datetime) -> StoredPlan:  # typ
     return uow_factory.run(lambda unit: store_plan(unit, run.as_of, lines, points, now))
 
 
-def nightly_plan(uow_factory, now: datetime, tz: str) -> StoredPlan | None:  # type: ignore[no-untyped-def]
+def nightly_plan(uow_factory, now: datetime, tz: str, config: PolicyConfig | None = None) -> StoredPlan | None:  # type: ignore[no-untyped-def]
     """The scheduler's job: plan from the history before today (local) and store it.
 
     CPU-bound for a minute or two: run it in a worker thread. A second run on a day
@@ -93,7 +93,7 @@ def nightly_plan(uow_factory, now: datetime, tz: str) -> StoredPlan | None:  # t
         if plan_id is not None and unit.replenishment.has_decisions(plan_id):
             log.info("nightly plan %s: already being decided, left as it is", today)
             return None
-    run = plan_chain(uow_factory, today, tz)
+    run = plan_chain(uow_factory, today, tz, config)
     stored = store_run(uow_factory, run, now)
     log.info("nightly plan %s: %d lines, %d reorder points, %s s", stored.plan_date, stored.lines,
              stored.reorder_points, run.seconds)  # fmt: skip
@@ -113,9 +113,10 @@ def run_forecast(uow_factory, as_of: date | None, horizon: int, out: Path | None
     return table
 
 
-def run_replenish(uow_factory, as_of: date | None, out: Path | None, tz: str, store: bool = True, lang: str = "en") -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def run_replenish(uow_factory, as_of: date | None, out: Path | None, tz: str, store: bool = True, lang: str = "en",  # type: ignore[no-untyped-def]
+                  config: PolicyConfig | None = None) -> pd.DataFrame:
     """`replenish`: the plan CSV (reason sentences in `lang`); with `store`, kept for the managers' approval."""
-    run = plan_chain(uow_factory, as_of or today_in(tz), tz)
+    run = plan_chain(uow_factory, as_of or today_in(tz), tz, config)
     table = _plan_csv(run.plan, lang)
     _write(table, out)
     kinds = table["source_kind"].value_counts().to_dict()
