@@ -87,3 +87,14 @@ def test_the_fitted_forecaster_reports_a_method_per_demand_class(chain):
     fitted = fit_and_forecast(chain, END, QUICK)
     assert set(fitted.outlook.series["method"]) <= {"model", "tsb", "sba", "pooled", "borrowed"}
     assert set(fitted.forecaster.validation.index) <= {"smooth", "erratic", "intermittent", "lumpy"}
+
+
+def test_a_slow_movers_pooled_rate_splits_its_chain_rate_between_the_stores_that_carry_it():
+    chain = small_chain(days=120, skus=8)
+    panel = build_panel(chain, END, history_days=120)
+    state = origin_state(panel, panel.observed(), len(panel.days)).assign(sku=panel.series["sku"].to_numpy())
+    slow = state[state["sku"] == "P007"]  # about 0.15 a day at each of three stores
+    # Shares blend own and size-predicted shares with per-store weights, so they add up to about one.
+    assert slow["pooled_28"].sum() == pytest.approx(slow["mean_28"].sum(), rel=0.02)
+    # Each store's own 28 days rest on a handful of sales; the pooled rates sit closer together.
+    assert slow["pooled_28"].std() <= slow["mean_28"].std()
