@@ -119,6 +119,13 @@ def build_alerting(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now):  
     return digests, build_scheduler(settings.database_url, jobs, schedule, extra_jobs=extra_jobs)
 
 
+def policy_config(settings: Settings):  # type: ignore[no-untyped-def]
+    """The replenishment policy with the chain's settings."""
+    from domain.replenishment.config import PolicyConfig
+
+    return PolicyConfig(min_transfer_value=settings.replenish_min_transfer_value)
+
+
 def nightly_jobs(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now) -> list:  # type: ignore[no-untyped-def]
     """The nightly replenishment plan and member segments, and the daily report of ended campaigns."""
     from apscheduler.triggers.cron import CronTrigger
@@ -142,7 +149,7 @@ def nightly_jobs(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now) -> l
         ScheduledJob(
             "replenishment_plan",
             at(settings.replenish_time),
-            lambda: asyncio.to_thread(nightly_plan, uow, clock(), settings.tz_name),
+            lambda: asyncio.to_thread(nightly_plan, uow, clock(), settings.tz_name, policy_config(settings)),
         ),
         ScheduledJob("member_segments", at(settings.segments_time), segments),
         ScheduledJob("campaign_results", at(settings.campaign_results_time), lambda: asyncio.to_thread(report_finished_campaigns, uow, clock())),
@@ -517,7 +524,14 @@ def cmd_replenish(args: argparse.Namespace, settings: Settings) -> int:
 
     database = build_database(settings)
     try:
-        run_replenish(UnitOfWorkFactory(database), _as_of(args.date), Path(args.out), settings.tz_name, store=not args.no_store)
+        run_replenish(
+            UnitOfWorkFactory(database),
+            _as_of(args.date),
+            Path(args.out),
+            settings.tz_name,
+            store=not args.no_store,
+            config=policy_config(settings),
+        )
     finally:
         database.dispose()
     return 0

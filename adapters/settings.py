@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     points_valid_days: int = 365
     segments_time: str = "02:30"
     replenish_time: str = "01:30"
+    replenish_min_transfer_value: float = 50.0
     purchase_order_lang: str = "zh"
     campaign_results_time: str = "09:00"
 

@@ -36,3 +36,11 @@ def test_the_migrations_build_the_schema_the_tables_describe(tmp_path: Path) -> 
         database.dispose()
 
     assert differences == []
+
+
+def test_the_smallest_transfer_worth_making_comes_from_the_environment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from main import policy_config
+
+    monkeypatch.setenv("REPLENISH_MIN_TRANSFER_VALUE", "30")
+
+    assert policy_config(Settings(_env_file=None)).min_transfer_value == 30
