@@ -542,7 +542,7 @@ def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
 
     database = build_database(settings)
     try:
-        run_backtest(UnitOfWorkFactory(database), Path(args.out_dir), settings.tz_name)
+        run_backtest(UnitOfWorkFactory(database), Path(args.out_dir), settings.tz_name, config=policy_config(settings))
     finally:
         database.dispose()
     return 0

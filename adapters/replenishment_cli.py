@@ -129,10 +129,11 @@ def run_replenish(uow_factory, as_of: date | None, out: Path | None, tz: str, st
     return table
 
 
-def run_backtest(uow_factory, out_dir: Path, tz: str, *, origins: int = 3, horizon: int = 28, simulation_days: int = 56) -> list[Path]:  # type: ignore[no-untyped-def]
+def run_backtest(uow_factory, out_dir: Path, tz: str, *, origins: int = 3, horizon: int = 28, simulation_days: int = 84,  # type: ignore[no-untyped-def]
+                 config: PolicyConfig | None = None) -> list[Path]:
     """`backtest`: accuracy by rolling origin and the policy against min/max; stdout, CSV files and a PNG."""
     frames = load_frames(uow_factory, tz, today_in(tz))  # today's sales are not finished: leave them out
-    result = backtest_engine(frames, origins=origins, horizon_days=horizon, simulation_days=simulation_days)
+    result = backtest_engine(frames, origins=origins, horizon_days=horizon, simulation_days=simulation_days, config=config)
     print("forecast accuracy (WAPE, MASE, bias) by method and ABC class:")
     print(result.accuracy.to_string(index=False))
     print("inventory simulation, policy against min/max (7 / 21 days of average demand):")
