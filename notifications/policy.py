@@ -9,6 +9,7 @@ consent after enqueueing must still stop it.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import random
 import time
@@ -138,6 +139,14 @@ class SlidingWindow:
         with contextlib.suppress(ValueError):
             self._sent.remove(stamp)
 
+    def restamp(self, stamp: float, now: float) -> None:
+        """Count a send from when its answer came back, not from when it left: the provider counts
+        arrivals, and a request held up on its way would otherwise let the sends one window later
+        reach it inside the same window."""
+        with contextlib.suppress(ValueError):
+            self._sent.remove(stamp)
+            bisect.insort(self._sent, max(stamp, now))
+
 
 class RatePacer:
     """Waits until a send fits every limit that applies to it (per channel, and per Telegram chat)."""
@@ -217,3 +226,9 @@ def _per_second(rate: float) -> SlidingWindow:
 def give_back(taken: list[tuple[SlidingWindow, float]]) -> None:
     for window, stamp in taken:
         window.give_back(stamp)
+
+
+def restamp(taken: list[tuple[SlidingWindow, float]]) -> None:
+    now = time.monotonic()
+    for window, stamp in taken:
+        window.restamp(stamp, now)
