@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from notifications.message import Channel, DeliveryFailed, Gateway, Outgoing, Purpose, Sent
 from notifications.outbox import OutboxEntry, entry_from_row
-from notifications.policy import RatePacer, backoff_seconds, decide, give_back, restamp
+from notifications.policy import RatePacer, backoff_seconds, decide, give_back
 from notifications.settings import NotificationSettings
 
 log = logging.getLogger(__name__)
@@ -178,8 +178,7 @@ class Dispatcher:
                 partial(self._after_unknown, entry=entry, reason=f"outcome unknown: {error!r}")
             )
             return 0
-        if note.channel is Channel.TELEGRAM:  # Telegram refuses sends beyond its window with 429s
-            restamp(taken)
+        self._pacer.sent(note.channel, taken)
         await self._outcomes.add(self._sent_mark(entry.id, sent))
         return 1
 

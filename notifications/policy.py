@@ -205,6 +205,12 @@ class RatePacer:
     def expected_wait(self, channel: Channel, address: str) -> float:
         return max(window.expected_wait(time.monotonic()) for window in self.windows(channel, address))
 
+    def sent(self, channel: Channel, taken: list[tuple[SlidingWindow, float]]) -> None:
+        """A send the provider took. Telegram counts arrivals and refuses beyond its window with 429s,
+        so its sends count from when their answer came back."""
+        if channel is Channel.TELEGRAM:
+            restamp(taken)
+
     def pause(self, channel: Channel, address: str, seconds: float) -> None:
         """Honour a provider's 'retry after': nothing more to that chat until then."""
         window = self.windows(channel, address)[0]
