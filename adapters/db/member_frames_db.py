@@ -32,12 +32,13 @@ class MemberFramesReader:
         and where it is surplus or slow (so offers lean towards what would otherwise age)."""
         products = self._frame(select(PRODUCTS.c.sku, PRODUCTS.c.category, PRODUCTS.c.brand, PRODUCTS.c.unit_price,
                                       PRODUCTS.c.unit_cost))  # fmt: skip
+        positions, surplus = self._store_stock()
         return MemberFrames(
             members=self._members(),
             transactions=self._transactions(products, tz),
             products=products,
-            positions=self._positions(),
-            surplus=self._surplus(),
+            positions=positions,
+            surplus=surplus,
         )
 
     def _frame(self, query) -> pd.DataFrame:  # type: ignore[no-untyped-def]
@@ -77,18 +78,9 @@ class MemberFramesReader:
         columns = ["receipt_id", "member_id", "location_code", "timestamp", "date", "sku", "category", "qty", "amount"]
         return lines[columns].reset_index(drop=True)
 
-    def _positions(self) -> pd.DataFrame:
-        positions = self._frame(
-            select(POSITIONS.c.location_code, POSITIONS.c.sku, POSITIONS.c.on_hand, POSITIONS.c.reserved)
-            .join(LOCATIONS, LOCATIONS.c.code == POSITIONS.c.location_code)
-            .where(LOCATIONS.c.kind == "store")
-        )
-        positions["on_hand"] = positions["on_hand"].astype(float)
-        positions["available"] = (positions["on_hand"] - positions["reserved"].astype(float)).clip(lower=0.0)
-        return positions[["location_code", "sku", "on_hand", "available"]]
-
-    def _surplus(self) -> pd.DataFrame:
-        """Per store x SKU: units above the position's max, and days of cover at the recent sales rate.
+    def _store_stock(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Store positions (on hand, available), and per store x SKU the units above the position's max
+        and the days of cover at the recent sales rate, from one read of the positions.
 
         The low-stock sweep keeps the rates and drops positions that sold nothing, so once it has run a
         missing rate with stock on the shelf is endless cover; before it ever ran, cover is unknown."""
@@ -100,17 +92,16 @@ class MemberFramesReader:
                   isouter=True)
             .where(LOCATIONS.c.kind == "store")
         )  # fmt: skip
-        available = (rows["on_hand"].astype(float) - rows["reserved"].astype(float)).clip(lower=0.0)
+        on_hand = rows["on_hand"].astype(float)
+        available = (on_hand - rows["reserved"].astype(float)).clip(lower=0.0)
         ceiling = pd.to_numeric(rows["max_qty"], errors="coerce")
         rate = pd.to_numeric(rows["daily_units"], errors="coerce")
         cover = available / rate.where(rate > 0)
         if rate.notna().any():
             cover = cover.where(~(rate.isna() & (available > 0)), float("inf"))
-        return pd.DataFrame(
-            {
-                "location_code": rows["location_code"],
-                "sku": rows["sku"],
-                "surplus_units": (available - ceiling).clip(lower=0.0).fillna(0.0),
-                "days_of_cover": cover,
-            }
+        keys = {"location_code": rows["location_code"], "sku": rows["sku"]}
+        positions = pd.DataFrame({**keys, "on_hand": on_hand, "available": available})
+        surplus = pd.DataFrame(
+            {**keys, "surplus_units": (available - ceiling).clip(lower=0.0).fillna(0.0), "days_of_cover": cover}
         )
+        return positions, surplus
