@@ -86,15 +86,25 @@ class OutboxRepository:
         )
         self._conn.execute(statement, [{**mark, "at": _utc(mark["at"])} for mark in marks])
 
-    def confirm_sent(self, outbox_id: int, now: datetime, provider_ref: str | None) -> bool:
-        """The provider reports a message we had not marked (a crash, a timeout): it is sent, never again."""
-        now = _utc(now)
-        result = self._conn.execute(
+    def record_statuses(self, reports: list[dict[str, Any]]) -> None:
+        """The provider's delivery reports, in arrival order (keys: outbox_id, at, provider_ref, status).
+
+        Any report proves the provider took the message: a row we had not marked sent
+        (a crash, a timeout, a retry waiting) is sent from now on and never goes out again.
+        """
+        if not reports:
+            return
+        rows = [{**report, "at": _utc(report["at"]), "status": report["status"][:32]} for report in reports]
+        self._conn.execute(
             update(OUTBOX)
-            .where(OUTBOX.c.id == outbox_id, OUTBOX.c.state.in_([SENDING, PENDING, DEAD]))
-            .values(state=SENT, sent_at=now, provider_ref=provider_ref, last_error="")
+            .where(OUTBOX.c.id == bindparam("outbox_id"), OUTBOX.c.state.in_([SENDING, PENDING, DEAD]))
+            .values(state=SENT, sent_at=bindparam("at"), provider_ref=bindparam("provider_ref"), last_error=""),
+            rows,
         )
-        return result.rowcount == 1
+        self._conn.execute(
+            update(OUTBOX).where(OUTBOX.c.id == bindparam("outbox_id")).values(delivery_status=bindparam("status")),
+            rows,
+        )
 
     def reschedule(self, outbox_id: int, due_at: datetime, error: str, *, count_attempt: bool = True) -> None:
         attempts = OUTBOX.c.attempts if count_attempt else OUTBOX.c.attempts - 1
@@ -160,9 +170,6 @@ class OutboxRepository:
         for member_id, at in rows:
             sent.setdefault(member_id, []).append(as_utc(at))
         return sent
-
-    def record_delivery_status(self, outbox_id: int, status: str) -> None:
-        self._conn.execute(update(OUTBOX).where(OUTBOX.c.id == outbox_id).values(delivery_status=status[:32]))
 
     def counts_by_state(self) -> dict[str, int]:
         rows = self._conn.execute(select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state))
