@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -97,7 +97,8 @@ class OutboxRepository:
         rows = [{**report, "at": _utc(report["at"]), "status": report["status"][:32]} for report in reports]
         self._conn.execute(
             update(OUTBOX)
-            .where(OUTBOX.c.id == bindparam("outbox_id"), OUTBOX.c.state.in_([SENDING, PENDING, DEAD]))
+            # or_ rather than in_: an expanding IN cannot take executemany.
+            .where(OUTBOX.c.id == bindparam("outbox_id"), or_(*(OUTBOX.c.state == s for s in (SENDING, PENDING, DEAD))))
             .values(state=SENT, sent_at=bindparam("at"), provider_ref=bindparam("provider_ref"), last_error=""),
             rows,
         )

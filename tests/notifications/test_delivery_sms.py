@@ -10,7 +10,7 @@ import aiohttp
 from adapters.http.sms_webhooks import INBOUND_PATH, STATUS_PATH
 from adapters.twilio_signature import compute_twilio_signature
 from domain.membership import ContactChannel
-from notifications.message import Channel
+from notifications.message import Channel, Purpose
 from tests.notifications.delivery_world import AUTH_TOKEN, MEMBER_PHONE, promotion, world
 
 __all__ = ["world"]
@@ -50,6 +50,16 @@ async def test_a_promotion_reaches_the_phone_with_its_segments_counted_and_the_d
     assert "CC6-8F2K" in sms.body and row.provider_ref == sms.sid
     assert row.segments == 1 + (len(sms.body) > 70)
     await eventually(lambda: world.row("promo:C1:M0001:sms").delivery_status == "delivered")
+
+
+async def test_a_burst_of_status_callbacks_is_recorded_for_every_message(world):
+    keys = [f"receipt:{n}:sms" for n in range(6)]  # callbacks arriving together are written together
+    world.enqueue(*(promotion(key, Channel.SMS, purpose=Purpose.TRANSACTIONAL) for key in keys))
+
+    assert await world.dispatcher().run_once() == len(keys)
+
+    await eventually(lambda: all(world.row(key).delivery_status == "delivered" for key in keys))
+    assert {world.row(key).provider_ref for key in keys} == {sms.sid for sms in world.sandbox.inbox(MEMBER_PHONE)}
 
 
 async def test_a_gateway_500_is_retried_later_and_delivered_once(world):
