@@ -18,7 +18,7 @@ from aiohttp import web
 from adapters.twilio_signature import compute_twilio_signature
 
 from .faults import FaultPlan
-from .state import SandboxState
+from .state import InboxItem, SandboxState
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class SmsGateway:
     undeliverable: set[str] = field(default_factory=set)
     callbacks: list[CallbackRecord] = field(default_factory=list)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _session: aiohttp.ClientSession | None = None
 
     def configure(self, account_sid: str, auth_token: str, number: str, inbound_url: str | None) -> None:
         self.account = SmsAccount(account_sid, auth_token, number, inbound_url)
@@ -87,7 +88,7 @@ class SmsGateway:
             return problem
         sid = "SM" + secrets.token_hex(16)
         to, sender, body = form["To"], form.get("From", account.number), form["Body"]
-        self.state.add_inbox_item(
+        item = self.state.add_inbox_item(
             kind="sms",
             direction="in",
             address=to,
@@ -98,7 +99,7 @@ class SmsGateway:
             sid=sid,
         )
         if form.get("StatusCallback"):
-            self._spawn(self._report_status(form["StatusCallback"], sid, sender, to))
+            self._spawn(self._report_status(form["StatusCallback"], item))
         return web.json_response(_message_resource(account, sid, sender, to, body), status=201)
 
     @staticmethod
@@ -119,7 +120,8 @@ class SmsGateway:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _report_status(self, url: str, sid: str, sender: str, to: str) -> None:
+    async def _report_status(self, url: str, item: InboxItem) -> None:
+        sid, sender, to = item.sid, item.sender, item.recipient
         final = "undelivered" if to in self.undeliverable else "delivered"
         for status in ("sent", final):
             await asyncio.sleep(0.05)
@@ -135,20 +137,17 @@ class SmsGateway:
             }
             if status == "undelivered":
                 params["ErrorCode"] = "30003"
-            for item in self.state.inbox:
-                if item.sid == sid:
-                    item.status = status
+            item.status = status
             self.state.changed.fire()
             self.callbacks.append(CallbackRecord(url, params, await self._post_signed(url, params)))
 
     async def _post_signed(self, url: str, params: dict[str, str]) -> int | None:
         assert self.account is not None
         headers = {"X-Twilio-Signature": compute_twilio_signature(self.account.auth_token, url, params)}
+        if self._session is None:  # one session: a provider keeps its connections to us alive
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         try:
-            async with (
-                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
-                session.post(url, data=params, headers=headers) as response,
-            ):
+            async with self._session.post(url, data=params, headers=headers) as response:
                 await response.read()
                 return response.status
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -192,6 +191,9 @@ class SmsGateway:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 def _validate(form: dict[str, str]) -> web.Response | None:
