@@ -3,10 +3,14 @@
 A location needs stock when its position (on hand - reserved + in transit)
 is at or below its reorder point; it then wants to get back to its
 order-up-to level. Stores first take other locations' surplus (warehouse
-stock, nearby stores' stock above their order-up-to level); what is still missing is bought, rounded to packs and
-supplier minimums, unless the transfers already lift the position above the
-reorder point. Warehouses buy on their echelon position: their own stock
-after shipping plus what their stores hold above their reorder points.
+stock, nearby stores' stock above their order-up-to level). A store a
+warehouse serves orders only through it: what it still lacks goes into the
+warehouse's purchase, since a supplier's minimum order bought for one shop
+would hold months of a slow item. A store without a warehouse buys what is
+still missing, rounded to packs and supplier minimums, unless the transfers
+already lift its position above the reorder point. Warehouses buy on their
+echelon position: their own stock after shipping, plus what the locations
+they buy for hold above their reorder points, less what those are short of them.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from domain.replenishment.config import PolicyConfig
 from domain.replenishment.network import distance_table, serving_warehouse
 from domain.replenishment.reasons import reason_facts
 from domain.replenishment.sourcing import choose_suppliers, order_quantity
+from domain.replenishment.stocking import centrally_stocked, stocking_warehouse, warehouse_outlook
 from domain.replenishment.targets import stock_targets
 from domain.replenishment.transfers import allocate_transfers, transfer_candidates
 
@@ -60,23 +65,29 @@ def reorder_points(
 
 
 def chain_targets(frames: ChainFrames, outlook: DemandOutlook, config: PolicyConfig) -> pd.DataFrame:
-    """Targets and positions of every store and warehouse series, with the chosen supplier's offer."""
+    """Targets and positions of every store and warehouse series, with the chosen supplier's offer
+    and the `home` warehouse that buys for the row (see `stocking`; NaN when it buys for itself)."""
     offers = choose_suppliers(frames.suppliers, frames.products, config)
-    chain = outlook.with_warehouses(frames.locations)
+    central = centrally_stocked(outlook, offers, frames.locations, config)
+    chain = warehouse_outlook(outlook, frames.locations, central)
     fed = set(serving_warehouse(frames.locations).index)
     targets = stock_targets(chain, frames.positions, offers, frames.products, fed, config)
     kinds = frames.locations.set_index("code")["kind"]
-    return targets.assign(kind=targets["location_code"].map(kinds).to_numpy()).merge(
-        offers.drop(columns="lead_time_days"), on="sku", how="left"
-    )
+    return targets.assign(
+        kind=targets["location_code"].map(kinds).to_numpy(),
+        home=stocking_warehouse(targets, frames.locations, central).to_numpy(),
+    ).merge(offers.drop(columns="lead_time_days"), on="sku", how="left")
 
 
 def plan_from_targets(targets: pd.DataFrame, frames: ChainFrames, config: PolicyConfig) -> pd.DataFrame:
     """Turn targets and positions into transfer and purchase lines.
 
     Store needs are served first from surplus; warehouses then buy for what
-    they shipped and what they are short of.
+    they shipped and what they and their stores are short of. Without a `home`
+    column, each store's home is its nearest warehouse.
     """
+    if "home" not in targets:
+        targets = targets.assign(home=stocking_warehouse(targets, frames.locations, set()).to_numpy())
     store_needs = _needs(targets[targets["kind"] == "store"])
     kinds = frames.locations.set_index("code")["kind"]
     candidates = transfer_candidates(store_needs, surplus(targets), kinds, distance_table(frames.locations), config)
@@ -87,23 +98,26 @@ def plan_from_targets(targets: pd.DataFrame, frames: ChainFrames, config: Policy
 
 def _echelon_positions(targets: pd.DataFrame, moves: pd.DataFrame, frames: ChainFrames) -> pd.DataFrame:
     """Warehouse rows with the position that decides a purchase: own stock after tonight's
-    transfers, plus what its stores hold above their reorder points (stock they will not ask
-    for before the next delivery), so the chain does not buy twice for the same shelves."""
+    transfers, plus what the locations it buys for hold above their reorder points (stock they
+    will not ask for before the next delivery), less what they are short of them (they do not
+    buy it themselves), so the chain buys neither twice nor never for the same shelves. A regional
+    warehouse's stock of a centrally stocked SKU counts for the central warehouse."""
     def by_key(frame: pd.DataFrame, location: str, values: pd.Series) -> pd.Series:
         return values.groupby([frame[location].to_numpy(), frame["sku"].to_numpy()]).sum()
 
+    def after_tonight(rows: pd.DataFrame) -> np.ndarray:
+        keys = pd.MultiIndex.from_frame(rows[["location_code", "sku"]])
+        moved = received.reindex(keys).astype(float).fillna(0) - shipped.reindex(keys).astype(float).fillna(0)
+        return rows["position"].to_numpy() + moved.to_numpy()
+
     shipped = by_key(moves, "source_code", moves["qty"])
     received = by_key(moves, "location_code", moves["qty"])
-    stores = targets[targets["kind"] == "store"]
-    keys = pd.MultiIndex.from_frame(stores[["location_code", "sku"]])
-    after = stores["position"].to_numpy() + received.reindex(keys).astype(float).fillna(0).to_numpy()
-    spare = pd.Series(np.maximum(after - stores["reorder_point"].to_numpy(), 0), index=stores.index)
-    home = stores.assign(home=stores["location_code"].map(serving_warehouse(frames.locations)).to_numpy())
-    held = by_key(home.dropna(subset=["home"]), "home", spare.loc[home["home"].notna()])
+    fed = targets[targets["home"].notna()]
+    spare = pd.Series(after_tonight(fed) - fed["reorder_point"].to_numpy(), index=fed.index)
+    held = by_key(fed, "home", spare)
     warehouses = targets[targets["kind"] == "warehouse"]
     keys = pd.MultiIndex.from_frame(warehouses[["location_code", "sku"]])
-    own = warehouses["position"].to_numpy() - shipped.reindex(keys).astype(float).fillna(0).to_numpy()
-    return warehouses.assign(position=own + held.reindex(keys).astype(float).fillna(0).to_numpy())
+    return warehouses.assign(position=after_tonight(warehouses) + held.reindex(keys).astype(float).fillna(0).to_numpy())
 
 
 def surplus(targets: pd.DataFrame) -> pd.DataFrame:
@@ -125,7 +139,7 @@ def _lines(needy: pd.DataFrame, moves: pd.DataFrame) -> pd.DataFrame:
     moved = moves.groupby(["location_code", "sku"])["qty"].sum().rename("transferred")
     needy = needy.merge(moved, on=["location_code", "sku"], how="left")
     needy["transferred"] = needy["transferred"].astype(float).fillna(0.0)
-    still_low = needy["position"] + needy["transferred"] <= needy["reorder_point"]
+    still_low = (needy["position"] + needy["transferred"] <= needy["reorder_point"]) & needy["home"].isna()
     remaining = np.where(still_low, needy["need"] - needy["transferred"], 0)
     needy["buy_qty"] = order_quantity(remaining, needy["pack_size"].fillna(1), needy["min_order_qty"].fillna(0))
     buys = needy[needy["buy_qty"] > 0].assign(

@@ -5,9 +5,12 @@ qualifies when it is close enough (warehouses reach further than stores) and
 moving a unit costs less than buying one. Needs of A items are served first,
 then larger needs; each need takes from its cheapest sources first.
 
-A transfer line is worth making only from a minimum size: a whole pack, or
-`min_transfer_value` of stock at cost, whichever is fewer units. Warehouses
-round a smaller need up to that size; a smaller move from a store is not made.
+A warehouse ships a store exactly the whole units it needs: its lines ride
+the store's regular delivery, and rounding a slow item up to a pack would
+park months of it on one shelf instead of in the warehouse that feeds every
+shop. A store-to-store line is an extra trip, worth making only from a
+minimum size: a whole pack, or `min_transfer_value` of stock at cost,
+whichever is fewer units; a smaller move from a store is not made.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ WAREHOUSE = "warehouse"
 
 
 def smallest_transfer(pack_size: pd.Series, unit_cost: pd.Series, min_value: float) -> np.ndarray:
-    """Fewest units a transfer line of each SKU may move: a pack, or `min_value` at cost if that is fewer."""
+    """Fewest units a store-to-store line of each SKU may move: a pack, or `min_value` at cost if fewer."""
     pack = np.maximum(pd.to_numeric(pack_size, errors="coerce").fillna(1).to_numpy(dtype=float), 1)
     cost = pd.to_numeric(unit_cost, errors="coerce").to_numpy(dtype=float)
     by_value = np.where(cost > 0, np.ceil(min_value / np.where(cost > 0, cost, 1)), 1)
@@ -55,8 +58,8 @@ def transfer_candidates(
 def allocate_transfers(candidates: pd.DataFrame) -> pd.DataFrame:
     """Greedy allocation of surplus to needs; columns location_code, sku, source_code, qty, km, cost_per_unit.
 
-    A move below the candidate's `smallest` size is lifted to it from a warehouse
-    (as far as the warehouse can spare) and otherwise left for the next source.
+    A warehouse ships the need rounded up to whole units (as far as it can spare); a store's
+    move below the candidate's `smallest` size is left for the next source.
     """
     ordered = candidates.assign(priority=candidates["abc"].map(ABC_PRIORITY).fillna(2)).sort_values(
         ["priority", "need", "location_code", "sku", "cost_per_unit"], ascending=[True, False, True, True, True]
@@ -70,9 +73,9 @@ def allocate_transfers(candidates: pd.DataFrame) -> pd.DataFrame:
         available = surplus_left.setdefault(source, row.surplus)
         if wanted <= 0:
             continue
-        lifted = max(wanted, row.smallest) if row.source_kind == WAREHOUSE else wanted
-        qty = float(np.floor(min(lifted, available)))
-        if qty < row.smallest:
+        from_warehouse = row.source_kind == WAREHOUSE
+        qty = float(np.floor(min(np.ceil(wanted) if from_warehouse else wanted, available)))
+        if qty < (1 if from_warehouse else row.smallest):
             continue
         need_left[target] = max(wanted - qty, 0.0)
         surplus_left[source] = available - qty

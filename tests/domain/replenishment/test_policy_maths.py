@@ -125,3 +125,19 @@ def test_a_chain_without_its_sales_keeps_no_sales_rows_in_memory():
 
     assert planned.sales.empty and list(planned.sales.columns) == list(SALES_COLUMNS)
     assert held() is None
+
+
+def test_a_c_item_at_a_store_fed_daily_keeps_a_spare_unit_for_a_customer_buying_two():
+    # P2 sells 0.225 a day beside P1's 10 at the same price: under 5% of the store's sales value, a C item.
+    series = pd.DataFrame({"location_code": ["S01", "S01"], "sku": ["P1", "P2"]})
+    daily = np.repeat(np.array([[10.0], [0.225]], dtype=np.float32), 56, axis=1)
+    outlook = DemandOutlook(series, pd.Timestamp("2026-03-01"), daily, np.ones((2, len(WINDOWS))))
+    offers = pd.DataFrame({"sku": ["P1", "P2"], "lead_time_days": [7, 7]})
+    products = pd.DataFrame({"sku": ["P1", "P2"], "unit_price": [3.0, 3.0]})
+    positions = pd.DataFrame(columns=["location_code", "sku", "on_hand", "reserved", "in_transit_in"])
+    row = stock_targets(outlook, positions, offers, products, {"S01"}, PolicyConfig()).set_index("sku").loc["P2"]
+    # 1 day of transfer lead time + 1 to the next review: 0.45 expected. P(0 or 1 sold) is 92.5%:
+    # 90% service would stop at one unit, 95% asks for two.
+    assert row["abc"] == "C"
+    assert poisson_quantile(0.45, 0.90) == 1 and poisson_quantile(0.45, 0.95) == 2
+    assert row["safety_stock"] == math.ceil(poisson_quantile(0.45, 0.95) - 0.45) == 2

@@ -12,11 +12,12 @@ CONFIG = PolicyConfig(max_transfer_km=30, max_warehouse_km=1500, transfer_cost_p
                       transfer_handling_per_unit=0.1)
 
 
-def chain(store_b_lat: float = 31.25) -> ChainFrames:
+def chain(store_b_lat: float = 31.25, warehouse: bool = True) -> ChainFrames:
     locations = pd.DataFrame({
         "code": ["S01", "S02", "W01"], "kind": ["store", "store", "warehouse"], "tier": "", "region": "east",
         "latitude": [31.23, store_b_lat, 31.30], "longitude": [121.47, 121.50, 121.40],
     })
+    locations = locations if warehouse else locations[locations["kind"] == "store"]
     empty = pd.DataFrame(columns=["sku"])
     return ChainFrames(locations, empty.assign(name=[], category=[], brand=[], unit_price=[], unit_cost=[], pack_size=[]),
                        empty.assign(supplier_code=[], unit_cost=[], lead_time_days=[], min_order_qty=[], pack_size=[]),
@@ -25,15 +26,18 @@ def chain(store_b_lat: float = 31.25) -> ChainFrames:
                        pd.DataFrame(columns=["location_code", "sku", "date", "qty", "promo", "avg_price"]))
 
 
-def targets(s02_on_hand: float, landed_cost: float = 5.0, w01_on_hand: float = 0.0, s01_on_hand: float = 4.0,
+def targets(s02_on_hand: float, landed_cost: float = 5.0, w01_on_hand: float | None = 0.0, s01_on_hand: float = 4.0,
             s01_order_up_to: float = 60.0) -> pd.DataFrame:
+    """S01 and S02 (and W01 unless `w01_on_hand` is None): reorder points 30, 30, 100."""
     rows = [("S01", "store", s01_on_hand, 30.0, s01_order_up_to, 5.0), ("S02", "store", s02_on_hand, 30.0, 60.0, 5.0),
             ("W01", "warehouse", w01_on_hand, 100.0, 200.0, 20.0)]
+    rows = rows if w01_on_hand is not None else rows[:2]
     frame = pd.DataFrame(rows, columns=["location_code", "kind", "on_hand", "reorder_point", "order_up_to",
                                         "safety_stock"])
     return frame.assign(
         sku="P1", reserved=0.0, in_transit_in=0.0, position=frame["on_hand"], forecast_daily=10.0,
-        abc="A", service_level=0.98, lead_time_days=[1, 1, 6], review_period_days=1, order_cycle_days=[3, 3, 7],
+        abc="A", service_level=0.98, lead_time_days=[1, 1, 6][: len(rows)], review_period_days=1,
+        order_cycle_days=[3, 3, 7][: len(rows)],
         supplier_code="SUP1", unit_cost=4.0, landed_cost=landed_cost, pack_size=12, min_order_qty=24,
     )
 
@@ -46,19 +50,21 @@ def test_a_store_takes_a_nearby_stores_surplus_before_buying():
 
 
 def test_a_surplus_too_far_away_is_left_alone():
-    plan = plan_from_targets(targets(s02_on_hand=100), chain(store_b_lat=32.5), CONFIG)  # about 140 km
+    far = chain(store_b_lat=32.5, warehouse=False)  # about 140 km
+    plan = plan_from_targets(targets(s02_on_hand=100, w01_on_hand=None), far, CONFIG)
     line = plan[plan["location_code"] == "S01"].iloc[0]
     assert (line["source_kind"], line["source_code"]) == ("supplier", "SUP1")
     assert line["suggested_qty"] == 60  # need 56, whole packs of 12
 
 
 def test_a_transfer_dearer_than_buying_is_not_made():
-    plan = plan_from_targets(targets(s02_on_hand=100, landed_cost=0.12), chain(), CONFIG)
+    plan = plan_from_targets(targets(s02_on_hand=100, landed_cost=0.12, w01_on_hand=None), chain(warehouse=False),
+                             CONFIG)
     assert plan[plan["location_code"] == "S01"]["source_kind"].tolist() == ["supplier"]
 
 
 def test_a_small_surplus_covers_part_and_the_rest_is_bought_in_packs():
-    plan = plan_from_targets(targets(s02_on_hand=75), chain(), CONFIG)
+    plan = plan_from_targets(targets(s02_on_hand=75, w01_on_hand=None), chain(warehouse=False), CONFIG)
     lines = plan[plan["location_code"] == "S01"].set_index("source_kind")["suggested_qty"]
     assert lines["transfer"] == 15 and lines["supplier"] == 48  # 41 still missing -> 4 packs of 12
 
@@ -70,16 +76,26 @@ def test_the_smallest_transfer_is_a_pack_or_the_minimum_value_whichever_is_fewer
 
 def test_a_store_does_not_send_less_than_the_smallest_transfer_and_the_need_is_bought():
     # S02 can spare 5 units at 4.00: 20.00 of stock and under a pack of 12.
-    plan = plan_from_targets(targets(s02_on_hand=65), chain(), PolicyConfig(min_transfer_value=50.0))
+    stores_only = targets(s02_on_hand=65, w01_on_hand=None)
+    plan = plan_from_targets(stores_only, chain(warehouse=False), PolicyConfig(min_transfer_value=50.0))
     assert plan[plan["location_code"] == "S01"]["source_kind"].tolist() == ["supplier"]
 
 
-def test_a_warehouse_rounds_a_small_need_up_to_the_smallest_transfer():
+def test_a_warehouse_ships_exactly_the_units_a_store_needs_with_its_regular_delivery():
     small_need = targets(s02_on_hand=60, w01_on_hand=110, s01_on_hand=28, s01_order_up_to=33)  # S01 needs 5
     plan = plan_from_targets(small_need, chain(), PolicyConfig(min_transfer_value=50.0))
     line = plan[plan["location_code"] == "S01"].iloc[0]
-    assert (line["source_code"], line["suggested_qty"]) == ("W01", 12)  # one pack: fewer units than 50.00 at 4.00
-    assert "rounded up to the smallest transfer worth making" in render("replenishment/reason", "en", **line["reason_facts"])
+    assert (line["source_code"], line["suggested_qty"]) == ("W01", 5)  # not a pack of 12, not 50.00 at 4.00
+    assert "rounded up" not in render("replenishment/reason", "en", **line["reason_facts"])
+
+
+def test_a_store_a_warehouse_serves_leaves_its_purchase_to_the_warehouse():
+    plan = plan_from_targets(targets(s02_on_hand=60, w01_on_hand=0), chain(), CONFIG)  # S01 needs 56, W01 is empty
+    assert "S01" not in set(plan["location_code"])
+    warehouse = plan[plan["location_code"] == "W01"].iloc[0]
+    # Echelon position: W01's 0, S02's 30 above its reorder point, S01's 26 below it: 4.
+    # It buys 200 - 4 = 196, in packs of 12: 204 (counting S01's shortfall as 0 would give 180).
+    assert warehouse["source_kind"] == "supplier" and warehouse["suggested_qty"] == 204
 
 
 def test_a_warehouse_buys_again_after_its_stock_went_to_stores():
