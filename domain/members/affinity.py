@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from domain.members.coverage import CoverageConfig, PastVisits, best_columns, covering_picks
 from domain.members.frames import MemberFrames, as_day
 from domain.members.ranker import RankerConfig, learn_ranker, ranked_scores
 
@@ -49,6 +50,7 @@ class AffinityConfig:
     usual_store_count: int = 2
     chunk_members: int = 2048
     ranker: RankerConfig = field(default_factory=RankerConfig)
+    coverage: CoverageConfig = field(default_factory=CoverageConfig)
 
 
 def popular_skus(history: pd.DataFrame, k: int) -> list[str]:
@@ -228,16 +230,6 @@ def _member_stores(members: pd.Index, locations: pd.Index, stores: pd.Series) ->
     return _scale_rows(matrix, "l1")
 
 
-def _top_k(score: np.ndarray, k: int) -> np.ndarray:
-    """Column indices of the k best scores per row, best first."""
-    k = min(k, score.shape[1])
-    if k == 0:
-        return np.empty((score.shape[0], 0), dtype=int)
-    candidates = np.argpartition(-score, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(score, candidates, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(candidates, order, axis=1)
-
-
 def choose_blend(history, products, member_ids, stores, as_of, k, config) -> Blend:
     """The blend that best predicted the last `validation_days` of visits from the history before them."""
     cut = as_of - pd.Timedelta(days=config.validation_days)
@@ -255,7 +247,7 @@ def choose_blend(history, products, member_ids, stores, as_of, k, config) -> Ble
             continue
         row_of = chunk.get_indexer(mine.index.get_level_values("member_id"))
         for blend in config.blends:
-            best = _top_k(signals.scores(rows, blend, config.store_share), k)
+            best = best_columns(signals.scores(rows, blend, config.store_share), k)
             picked = [set(signals.skus[best[row]]) for row in row_of]
             hits[blend] += sum(bool(p & bought) for p, bought in zip(picked, mine, strict=True))
     return max(config.blends, key=lambda blend: hits[blend])  # ties keep the simpler, earlier blend
@@ -300,7 +292,15 @@ def recommend(
             return ranked_scores(ranker, signals, rows, config.ranker, config.store_share)
         return signals.scores(rows, blend, config.store_share)
 
-    return _best(signals, score, allowed, k, config)
+    if ranker is None:
+        return _best(signals, score, allowed, k, config)
+    # The ranker's scores are shares of visits, which the past visits can refine; a blend's are not.
+    visits = PastVisits.build(history, signals.members, signals.skus)
+
+    def choose(scored: np.ndarray, lift: np.ndarray, rows: slice) -> np.ndarray:
+        return covering_picks(scored, lift, visits, rows, k, config.coverage)
+
+    return _best(signals, score, allowed, k, config, choose)
 
 
 def popular_for_each(
@@ -343,16 +343,23 @@ def _recent_history(frames: MemberFrames, as_of: pd.Timestamp, config: AffinityC
 
 
 def _best(
-    signals: Signals, score_of, allowed: _Allowed, k: int, config: AffinityConfig
+    signals: Signals, score_of, allowed: _Allowed, k: int, config: AffinityConfig, choose=None
 ) -> dict[str, list[str]]:
-    """Up to k allowed SKUs per member with a positive score, best first."""
+    """Up to k allowed SKUs per member with a positive score, best first.
+
+    `choose(score, lift, rows)` may pick the columns instead of the k best
+    scores, `lift` being what the rules multiplied each score by.
+    """
     picks: dict[str, list[str]] = {}
     for start in range(0, len(signals.members), config.chunk_members):
         rows = slice(start, start + config.chunk_members)
         score = allowed.apply(score_of(rows), rows, config.surplus_boost)
-        best = _top_k(score, k)
+        if choose is None:
+            best = best_columns(score, k)
+        else:
+            best = choose(score, allowed.apply(np.ones_like(score), rows, config.surplus_boost), rows)
         for member, row, columns in zip(signals.members[rows], score, best, strict=True):
-            picks[member] = [signals.skus[c] for c in columns if row[c] > 0]
+            picks[member] = [signals.skus[c] for c in columns if c >= 0 and row[c] > 0]
     return picks
 
 
