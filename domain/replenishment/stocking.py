@@ -63,10 +63,11 @@ def warehouse_outlook(outlook: DemandOutlook, locations: pd.DataFrame, central_s
     if central is None or not central_skus:
         return regional
     only_central = locations[(locations["kind"] == "store") | (locations["code"] == central)]
-    pooled = outlook.with_warehouses(only_central)
-    stores = np.arange(len(regional.series)) < len(outlook.series)
-    keep = stores | ~regional.series["sku"].isin(central_skus).to_numpy()
-    take = (np.arange(len(pooled.series)) >= len(outlook.series)) & pooled.series["sku"].isin(central_skus).to_numpy()
+    slow = outlook.series["sku"].isin(central_skus).to_numpy()
+    pooled = DemandOutlook(outlook.series[slow], outlook.start, outlook.daily[slow], outlook.spread[slow])
+    pooled = pooled.with_warehouses(only_central)
+    take = np.arange(len(pooled.series)) >= slow.sum()
+    keep = (np.arange(len(regional.series)) < len(outlook.series)) | ~regional.series["sku"].isin(central_skus).to_numpy()
     return DemandOutlook(
         pd.concat([regional.series[keep], pooled.series[take]], ignore_index=True), regional.start,
         np.vstack([regional.daily[keep], pooled.daily[take]]), np.vstack([regional.spread[keep], pooled.spread[take]]),
