@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 
 def _service_levels() -> dict[str, float]:
-    return {"A": 0.98, "B": 0.97, "C": 0.95}
+    return {"A": 0.98, "B": 0.97, "C": 0.97}
 
 
 @dataclass(frozen=True)
@@ -15,10 +15,10 @@ class PolicyConfig:
 
     service_levels: target probability of not running out before the next
         delivery, per ABC class (A: top 80% of a location's forecast sales value,
-        B: next 15%, C: the rest). B and C sit at 97% and 95%, not the textbook
-        95% and 90%: a store fed daily holds a unit or two of them, so the lower
-        levels mostly mean no spare unit when a customer buys two, a lost sale
-        saved for one unit's holding.
+        B: next 15%, C: the rest). B and C sit at 97%, not the textbook 95% and
+        90%: a store fed daily holds a unit or two of them, so the lower levels
+        mostly mean no spare unit when a customer buys two, a lost sale saved
+        for one unit's holding.
     review_period_days: days between reviews (the nightly run: 1); safety
         stock covers lead time plus this, the time until an order can arrive.
     order_cycle_days: days of sales a supplier order carries beyond that, so

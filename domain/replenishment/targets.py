@@ -10,6 +10,10 @@ forecast's measured error distribution (negative binomial, not normal).
 
     reorder_point = demand over lead time + review period + safety stock
     order_up_to   = reorder_point + demand over the order cycle after it
+
+Each is rounded up once, at the end: rounding the safety stock up before
+adding a fractional mean would put the reorder point a unit above the
+service-level quantile, a unit too many on every shelf of a slow item.
 """
 
 from __future__ import annotations
@@ -55,9 +59,10 @@ def stock_targets(
     targets["abc"] = abc_classes(targets["location_code"], targets["forecast_daily"] * price, config.abc_cutoffs)
     targets["service_level"] = targets["abc"].map(config.service_levels).to_numpy()
     upper = chain.quantile_over(protect, targets["service_level"].to_numpy())
-    targets["safety_stock"] = np.ceil(np.maximum(upper - demand_protect, 0))
-    targets["reorder_point"] = np.ceil(demand_protect + targets["safety_stock"])
-    targets["order_up_to"] = np.maximum(np.ceil(demand_covered + targets["safety_stock"]), targets["reorder_point"])
+    safety = np.maximum(upper - demand_protect, 0)
+    targets["safety_stock"] = np.ceil(safety)
+    targets["reorder_point"] = np.ceil(demand_protect + safety)  # the quantile itself when above the mean
+    targets["order_up_to"] = np.maximum(np.ceil(demand_covered + safety), targets["reorder_point"])
     targets["lead_time_days"] = lead
     targets["order_cycle_days"] = cycle
     return _with_positions(targets, positions, config)

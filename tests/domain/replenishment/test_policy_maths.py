@@ -137,7 +137,21 @@ def test_a_c_item_at_a_store_fed_daily_keeps_a_spare_unit_for_a_customer_buying_
     positions = pd.DataFrame(columns=["location_code", "sku", "on_hand", "reserved", "in_transit_in"])
     row = stock_targets(outlook, positions, offers, products, {"S01"}, PolicyConfig()).set_index("sku").loc["P2"]
     # 1 day of transfer lead time + 1 to the next review: 0.45 expected. P(0 or 1 sold) is 92.5%:
-    # 90% service would stop at one unit, 95% asks for two.
-    assert row["abc"] == "C"
-    assert poisson_quantile(0.45, 0.90) == 1 and poisson_quantile(0.45, 0.95) == 2
-    assert row["safety_stock"] == math.ceil(poisson_quantile(0.45, 0.95) - 0.45) == 2
+    # 90% service would stop at one unit, 97% asks for two.
+    service = PolicyConfig().service_levels["C"]
+    assert row["abc"] == "C" and service == 0.97
+    assert poisson_quantile(0.45, 0.90) == 1 and poisson_quantile(0.45, service) == 2
+    assert row["reorder_point"] == 2
+
+
+def test_the_reorder_point_is_the_rounded_up_service_quantile_not_a_unit_above_it():
+    config = PolicyConfig(service_levels={"A": 0.98, "B": 0.98, "C": 0.98}, store_order_cycle_days=3)
+    offers = pd.DataFrame({"sku": ["P1"], "lead_time_days": [7]})
+    products = pd.DataFrame({"sku": ["P1"], "unit_price": [3.0]})
+    positions = pd.DataFrame(columns=["location_code", "sku", "on_hand", "reserved", "in_transit_in"])
+    row = stock_targets(one_series_outlook(0.225), positions, offers, products, {"S01"}, config).iloc[0]
+    # 2 days of transfer lead time and review at 0.225/day: 0.45 expected, 98% quantile 2, so 1.55
+    # safety stock (2 once rounded). Adding the rounded 2 to 0.45 would make the reorder point 3.
+    assert poisson_quantile(0.45, 0.98) == 2
+    assert (row["safety_stock"], row["reorder_point"]) == (2, 2)
+    assert row["order_up_to"] == math.ceil(5 * 0.225 + 1.55)  # 3 more days of sales on top: 3, not 4
