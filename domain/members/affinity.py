@@ -8,7 +8,9 @@ included the product (regulars come back for the same rice and oil), and
 item-item affinity (cosine similarity of products over who buys them).
 With enough members, a ranker (`domain.members.ranker`) learns from replays
 of the last weeks how these signals, a repeat's recency and the shelf's last
-weeks predict the next basket, and ranks each member's candidates with it.
+weeks predict the next basket, and ranks each member's candidates with it;
+the picks are then taken from its best so that they reach different visits
+(`domain.members.coverage`).
 With too few, a fixed blend is chosen by the same kind of replay, so a shop
 whose members are creatures of habit leans on repeats and one whose members
 mostly follow the shelf leans on the base score.

@@ -66,12 +66,7 @@ def covering_picks(
     pooled = np.take_along_axis(score, pool, axis=1)
     open_ = np.isfinite(pooled) & (pooled > 0)
     owner, products = visits.of(rows)
-    held = (
-        np.asarray(products[np.repeat(np.arange(len(owner)), pool.shape[1]), pool[owner].ravel()]).reshape(
-            len(owner), pool.shape[1]
-        )
-        > 0
-    )
+    held = _held(products, pool[owner])
     weight = np.where(open_, np.take_along_axis(lift, pool, axis=1), 0.0)
     prior = config.prior_visits * np.where(open_, pooled, 0.0)
     uncovered = np.ones(len(owner), bool)
@@ -86,6 +81,15 @@ def covering_picks(
         open_[np.flatnonzero(has), best[has]] = False
         uncovered &= ~(held[np.arange(len(owner)), best[owner]] & has[owner])
     return picks
+
+
+def _held(products: sparse.csr_matrix, pooled_for_visit: np.ndarray) -> np.ndarray:
+    """Visit x pool: whether each visit held each of its member's pooled products."""
+    visits, pool = pooled_for_visit.shape
+    if visits == 0:
+        return np.zeros((0, pool), bool)
+    found = products[np.repeat(np.arange(visits), pool), pooled_for_visit.ravel()]
+    return np.asarray(found).reshape(visits, pool) > 0
 
 
 def best_columns(score: np.ndarray, count: int) -> np.ndarray:

@@ -55,3 +55,12 @@ def test_a_product_twice_on_one_day_is_one_visit():
     visits = past_visits({"ANN": [["TEA", "TEA", "SOAP"], ["SOAP"]]})
 
     assert visits.products.sum(axis=1).tolist() == [[2.0], [1.0]]
+
+
+def test_members_none_of_whom_visited_before_get_the_score_order():
+    visits = past_visits({"ANN": [["RICE"]]})
+    score = np.array([[0.1, 0.3, 0.2, 0.0]])
+
+    columns = covering_picks(score, np.ones_like(score), visits, slice(1, 2), 3, CoverageConfig())
+
+    assert [SKUS[c] for c in columns[0]] == ["OIL", "TEA", "RICE"]
