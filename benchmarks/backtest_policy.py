@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/backtest_policy.py [DATA_DIR] [OUT_DIR] [MIN_TRANSFER_VALUE]
 
-MIN_TRANSFER_VALUE overrides PolicyConfig.min_transfer_value (default 50.00), to see
-what the smallest-transfer rule costs in turns (0 ships exactly what a store needs).
+MIN_TRANSFER_VALUE overrides PolicyConfig.min_transfer_value (default 50.00), the
+smallest store-to-store line, to see what that rule costs (warehouse lines always
+carry exactly the units a store needs).
 
 DATA_DIR defaults to a demo chain generated into /tmp/demo_chain (20 stores x 2,000 SKUs).
 
