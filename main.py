@@ -123,7 +123,11 @@ def policy_config(settings: Settings):  # type: ignore[no-untyped-def]
     """The replenishment policy with the chain's settings."""
     from domain.replenishment.config import PolicyConfig
 
-    return PolicyConfig(min_transfer_value=settings.replenish_min_transfer_value)
+    return PolicyConfig(
+        min_transfer_value=settings.replenish_min_transfer_value,
+        service_levels=dict(settings.replenish_service_levels),
+        central_stock_days=settings.replenish_central_stock_days,
+    )
 
 
 def nightly_jobs(settings: Settings, uow: UnitOfWorkFactory, clock=utc_now) -> list:  # type: ignore[no-untyped-def]

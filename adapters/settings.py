@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     segments_time: str = "02:30"
     replenish_time: str = "01:30"
     replenish_min_transfer_value: float = 50.0
+    replenish_service_levels: dict[str, float] = {"A": 0.98, "B": 0.97, "C": 0.97}
+    replenish_central_stock_days: float = 28.0
     purchase_order_lang: str = "zh"
     campaign_results_time: str = "09:00"
 
@@ -82,6 +84,13 @@ class Settings(BaseSettings):
     def _known_mode(cls, value: str) -> str:
         if value not in ("polling", "webhook"):
             raise ValueError("TELEGRAM_MODE must be polling or webhook")
+        return value
+
+    @field_validator("replenish_service_levels")
+    @classmethod
+    def _service_level_per_class(cls, value: dict[str, float]) -> dict[str, float]:
+        if set(value) != {"A", "B", "C"} or not all(0.5 <= level < 1 for level in value.values()):
+            raise ValueError('REPLENISH_SERVICE_LEVELS needs A, B and C between 0.5 and 1, e.g. {"A":0.98,"B":0.97,"C":0.97}')
         return value
 
     @model_validator(mode="after")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect
 
 from adapters.settings import Settings
@@ -38,9 +39,22 @@ def test_the_migrations_build_the_schema_the_tables_describe(tmp_path: Path) -> 
     assert differences == []
 
 
-def test_the_smallest_transfer_worth_making_comes_from_the_environment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_replenishment_policy_comes_from_the_environment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from main import policy_config
 
     monkeypatch.setenv("REPLENISH_MIN_TRANSFER_VALUE", "30")
+    monkeypatch.setenv("REPLENISH_SERVICE_LEVELS", '{"A": 0.99, "B": 0.95, "C": 0.9}')
+    monkeypatch.setenv("REPLENISH_CENTRAL_STOCK_DAYS", "56")
 
-    assert policy_config(Settings(_env_file=None)).min_transfer_value == 30
+    policy = policy_config(Settings(_env_file=None))
+
+    assert policy.min_transfer_value == 30
+    assert policy.service_levels == {"A": 0.99, "B": 0.95, "C": 0.9}
+    assert policy.central_stock_days == 56
+
+
+def test_a_service_level_for_each_class_is_required(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("REPLENISH_SERVICE_LEVELS", '{"A": 0.99, "B": 0.95}')
+
+    with pytest.raises(ValueError, match="REPLENISH_SERVICE_LEVELS"):
+        Settings(_env_file=None)
