@@ -15,7 +15,9 @@ region show it in thousands of units, so the multiplier is read there:
   festival just past rises over four weeks but falls in its last week, and then
   the last week's level is carried flat;
 - a level shift: when the last week sold under half or over twice the
-  four-week rate (a festival over, a season ended), its level is carried flat.
+  four-week rate (a festival over, a season ended), its level is carried flat;
+- a last week made of holidays only (the Spring Festival week) leaves the rates
+  as they are: the slump, or the rush, ends with the holiday.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def _recent_ratio(log_rate: np.ndarray, ordinary: np.ndarray) -> float:
     """
     recent = ordinary.copy()
     recent[:-RECENT_DAYS] = False
-    if not recent.any():  # a week of holidays (the Spring Festival): every day counts
-        recent[-RECENT_DAYS:], ordinary = True, np.ones_like(ordinary)
+    if not recent.any():  # a week of holidays (the Spring Festival) says nothing of the weeks after it
+        return 1.0
     rate = np.exp(log_rate)  # arithmetic means: the multiplier scales an arithmetic four-week rate
     return float(rate[recent].mean() / rate[ordinary].mean())

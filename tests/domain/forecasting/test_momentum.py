@@ -61,3 +61,9 @@ def test_a_rise_the_last_week_does_not_confirm_keeps_the_last_weeks_level():
 def test_a_category_that_sells_a_handful_of_units_is_left_alone():
     rate = np.where(np.arange(28) % 9 == 0, 1.0, 0.0) * np.exp(-0.05 * np.arange(28))
     assert (momentum(category_panel(rate / STORES, "2026-06-11")) == 1).all()
+
+
+def test_a_last_week_of_holidays_changes_nothing_ahead():
+    # 15-21 February 2026 is the Spring Festival week: city stores empty, then shoppers come back.
+    rate = np.concatenate([np.full(21, 20.0), np.full(7, 12.0)])
+    assert (momentum(category_panel(rate, "2026-02-22")) == 1).all()
