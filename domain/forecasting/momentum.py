@@ -10,7 +10,7 @@ region show it in thousands of units, so the multiplier is read there:
 - slope: a least-squares fit of the log daily rate on time, weekday and public
   holidays over the last four weeks (weekends and holidays would otherwise pass
   for a trend), at most 1% a day, projected from the middle of the window to
-  each day ahead;
+  each of the next four weeks and held after them;
 - the slope counts only when the last week moved the same way: a run-up to a
   festival just past rises over four weeks but falls in its last week, and then
   the last week's level is carried flat;
@@ -47,7 +47,8 @@ def category_momentum(panel: SalesPanel, observed: np.ndarray, t: int, horizon: 
     units = np.stack([np.bincount(groups, day, n_groups) for day in (panel.qty[:, window] * seen).T], axis=1)
     days_seen = np.stack([np.bincount(groups, day, n_groups) for day in seen.T.astype(float)], axis=1)
     design = _design(pd.date_range(panel.as_of_day(t - TREND_DAYS), periods=TREND_DAYS, freq="D"))
-    ahead = (TREND_DAYS + 1) / 2 + np.arange(horizon)
+    # A trend read off four weeks is carried four weeks ahead, then held: the planner looks eight weeks out.
+    ahead = (TREND_DAYS + 1) / 2 + np.minimum(np.arange(horizon), TREND_DAYS - 1)
     ordinary = design[:, 2] == 0
     for group in np.flatnonzero(units.sum(axis=1) >= MIN_GROUP_UNITS):
         log_rate = np.log(np.maximum(units[group], 0.5) / np.maximum(days_seen[group], 1))

@@ -19,8 +19,8 @@ def category_panel(daily_rate: np.ndarray, as_of: str) -> SalesPanel:
     return SalesPanel(series, days, qty, None, censored, np.zeros(STORES, dtype=int), None)
 
 
-def momentum(panel: SalesPanel) -> np.ndarray:
-    return category_momentum(panel, panel.observed(), len(panel.days), HORIZON)[0]
+def momentum(panel: SalesPanel, horizon: int = HORIZON) -> np.ndarray:
+    return category_momentum(panel, panel.observed(), len(panel.days), horizon)[0]
 
 
 def weekend_rhythm(as_of: str, days: int) -> np.ndarray:
@@ -35,6 +35,14 @@ def test_a_category_in_steady_decline_keeps_falling_over_the_days_ahead():
     # The four-week rate stands for the window's middle, 14.5 days before the first day ahead.
     assert ahead[0] == pytest.approx(np.exp(-0.005 * 14.5), rel=1e-3)
     assert ahead[-1] == pytest.approx(np.exp(-0.005 * (14.5 + HORIZON - 1)), rel=1e-3)
+
+
+def test_a_trend_is_carried_four_weeks_ahead_and_then_held():
+    as_of = "2026-06-11"
+    rate = 20 * np.exp(-0.005 * np.arange(28)) * weekend_rhythm(as_of, 28)
+    ahead = momentum(category_panel(rate, as_of), horizon=56)
+    assert ahead[27] == pytest.approx(np.exp(-0.005 * (14.5 + 27)), rel=1e-3)
+    assert (ahead[28:] == ahead[27]).all()
 
 
 def test_weekends_and_holidays_at_the_end_of_the_window_do_not_pass_for_growth():
