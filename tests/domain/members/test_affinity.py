@@ -10,6 +10,7 @@ from domain.members.affinity import (
     recommend,
     usual_stores,
 )
+from domain.members.coverage import CoverageConfig
 from domain.members.frames import MemberFrames
 
 AS_OF = date(2026, 3, 1)
@@ -167,3 +168,16 @@ def test_recorded_usual_stores_win_over_learned_ones():
 
     assert stores["X"] == ["L7", "L8"]
     assert stores["Y"] == ["L1"]
+
+
+def test_the_learned_picks_reach_different_visits_rather_than_two_that_share_a_basket():
+    # Tofu and soy always come together (6 visits of 10), rice alone in the other 4.
+    weeks = [["TOFU", "SOY"], ["TOFU", "SOY"], ["RICE"], ["TOFU", "SOY"], ["RICE"]] * 2
+    chain = frames({f"M{i:03d}": weeks for i in range(240)})  # enough members for the learned ranker
+    by_score_alone = AffinityConfig(coverage=CoverageConfig(pool=2))
+
+    picks = recommend(chain, AS_OF, k=2, **NO_FILTERS)
+    best_two = recommend(chain, AS_OF, k=2, config=by_score_alone, **NO_FILTERS)
+
+    assert set(best_two["M000"]) == {"TOFU", "SOY"}
+    assert "RICE" in picks["M000"] and len({"TOFU", "SOY"} & set(picks["M000"])) == 1
