@@ -83,11 +83,9 @@ def plan_from_targets(targets: pd.DataFrame, frames: ChainFrames, config: Policy
     """Turn targets and positions into transfer and purchase lines.
 
     Store needs are served first from surplus; warehouses then buy for what
-    they shipped and what they and their stores are short of. Without a `home`
-    column, each store's home is its nearest warehouse.
+    they shipped and what they and their stores are short of. `targets` as from
+    `chain_targets`, with the `home` warehouse that buys for each row.
     """
-    if "home" not in targets:
-        targets = targets.assign(home=stocking_warehouse(targets, frames.locations, set()).to_numpy())
     store_needs = _needs(targets[targets["kind"] == "store"])
     kinds = frames.locations.set_index("code")["kind"]
     candidates = transfer_candidates(store_needs, surplus(targets), kinds, distance_table(frames.locations), config)

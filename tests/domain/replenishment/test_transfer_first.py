@@ -6,6 +6,7 @@ from adapters.templates import render
 from domain.forecasting.frames import ChainFrames
 from domain.replenishment.config import PolicyConfig
 from domain.replenishment.plan import plan_from_targets
+from domain.replenishment.stocking import stocking_warehouse
 from domain.replenishment.transfers import smallest_transfer
 
 CONFIG = PolicyConfig(max_transfer_km=30, max_warehouse_km=1500, transfer_cost_per_unit_km=0.01,
@@ -42,8 +43,14 @@ def targets(s02_on_hand: float, landed_cost: float = 5.0, w01_on_hand: float | N
     )
 
 
+def plan_from(targets: pd.DataFrame, frames: ChainFrames, config: PolicyConfig) -> pd.DataFrame:
+    """The plan, each store buying through its nearest warehouse (nothing stocked centrally)."""
+    homes = stocking_warehouse(targets, frames.locations, set()).to_numpy()
+    return plan_from_targets(targets.assign(home=homes), frames, config)
+
+
 def test_a_store_takes_a_nearby_stores_surplus_before_buying():
-    plan = plan_from_targets(targets(s02_on_hand=100), chain(), CONFIG)
+    plan = plan_from(targets(s02_on_hand=100), chain(), CONFIG)
     line = plan[plan["location_code"] == "S01"].iloc[0]
     assert (line["source_kind"], line["source_code"], line["suggested_qty"]) == ("transfer", "S02", 40)
     assert (plan["location_code"] == "S01").sum() == 1  # 4 + 40 is above the reorder point: no purchase
@@ -51,20 +58,20 @@ def test_a_store_takes_a_nearby_stores_surplus_before_buying():
 
 def test_a_surplus_too_far_away_is_left_alone():
     far = chain(store_b_lat=32.5, warehouse=False)  # about 140 km
-    plan = plan_from_targets(targets(s02_on_hand=100, w01_on_hand=None), far, CONFIG)
+    plan = plan_from(targets(s02_on_hand=100, w01_on_hand=None), far, CONFIG)
     line = plan[plan["location_code"] == "S01"].iloc[0]
     assert (line["source_kind"], line["source_code"]) == ("supplier", "SUP1")
     assert line["suggested_qty"] == 60  # need 56, whole packs of 12
 
 
 def test_a_transfer_dearer_than_buying_is_not_made():
-    plan = plan_from_targets(targets(s02_on_hand=100, landed_cost=0.12, w01_on_hand=None), chain(warehouse=False),
+    plan = plan_from(targets(s02_on_hand=100, landed_cost=0.12, w01_on_hand=None), chain(warehouse=False),
                              CONFIG)
     assert plan[plan["location_code"] == "S01"]["source_kind"].tolist() == ["supplier"]
 
 
 def test_a_small_surplus_covers_part_and_the_rest_is_bought_in_packs():
-    plan = plan_from_targets(targets(s02_on_hand=75, w01_on_hand=None), chain(warehouse=False), CONFIG)
+    plan = plan_from(targets(s02_on_hand=75, w01_on_hand=None), chain(warehouse=False), CONFIG)
     lines = plan[plan["location_code"] == "S01"].set_index("source_kind")["suggested_qty"]
     assert lines["transfer"] == 15 and lines["supplier"] == 48  # 41 still missing -> 4 packs of 12
 
@@ -77,20 +84,20 @@ def test_the_smallest_transfer_is_a_pack_or_the_minimum_value_whichever_is_fewer
 def test_a_store_does_not_send_less_than_the_smallest_transfer_and_the_need_is_bought():
     # S02 can spare 5 units at 4.00: 20.00 of stock and under a pack of 12.
     stores_only = targets(s02_on_hand=65, w01_on_hand=None)
-    plan = plan_from_targets(stores_only, chain(warehouse=False), PolicyConfig(min_transfer_value=50.0))
+    plan = plan_from(stores_only, chain(warehouse=False), PolicyConfig(min_transfer_value=50.0))
     assert plan[plan["location_code"] == "S01"]["source_kind"].tolist() == ["supplier"]
 
 
 def test_a_warehouse_ships_exactly_the_units_a_store_needs_with_its_regular_delivery():
     small_need = targets(s02_on_hand=60, w01_on_hand=110, s01_on_hand=28, s01_order_up_to=33)  # S01 needs 5
-    plan = plan_from_targets(small_need, chain(), PolicyConfig(min_transfer_value=50.0))
+    plan = plan_from(small_need, chain(), PolicyConfig(min_transfer_value=50.0))
     line = plan[plan["location_code"] == "S01"].iloc[0]
     assert (line["source_code"], line["suggested_qty"]) == ("W01", 5)  # not a pack of 12, not 50.00 at 4.00
     assert "rounded up" not in render("replenishment/reason", "en", **line["reason_facts"])
 
 
 def test_a_store_a_warehouse_serves_leaves_its_purchase_to_the_warehouse():
-    plan = plan_from_targets(targets(s02_on_hand=60, w01_on_hand=0), chain(), CONFIG)  # S01 needs 56, W01 is empty
+    plan = plan_from(targets(s02_on_hand=60, w01_on_hand=0), chain(), CONFIG)  # S01 needs 56, W01 is empty
     assert "S01" not in set(plan["location_code"])
     warehouse = plan[plan["location_code"] == "W01"].iloc[0]
     # Echelon position: W01's 0, S02's 30 above its reorder point, S01's 26 below it: 4.
@@ -99,7 +106,7 @@ def test_a_store_a_warehouse_serves_leaves_its_purchase_to_the_warehouse():
 
 
 def test_a_warehouse_buys_again_after_its_stock_went_to_stores():
-    plan = plan_from_targets(targets(s02_on_hand=0, w01_on_hand=110), chain(), CONFIG)
+    plan = plan_from(targets(s02_on_hand=0, w01_on_hand=110), chain(), CONFIG)
     to_stores = plan[(plan["source_kind"] == "transfer") & (plan["source_code"] == "W01")]["suggested_qty"].sum()
     assert to_stores == 110  # a warehouse sells nothing itself: all its stock may feed stores
     warehouse = plan[plan["location_code"] == "W01"].iloc[0]
@@ -109,7 +116,7 @@ def test_a_warehouse_buys_again_after_its_stock_went_to_stores():
 
 
 def test_the_reason_reads_in_english_and_chinese():
-    plan = plan_from_targets(targets(s02_on_hand=100), chain(), CONFIG)
+    plan = plan_from(targets(s02_on_hand=100), chain(), CONFIG)
     facts = plan[plan["location_code"] == "S01"].iloc[0]["reason_facts"]
     english, chinese = render("replenishment/reason", "en", **facts), render("replenishment/reason", "zh", **facts)
     assert "40 come from S02's surplus" in english and "10/day" in english and "98% service" in english
@@ -118,5 +125,5 @@ def test_the_reason_reads_in_english_and_chinese():
 
 def test_the_plan_lists_only_lines_that_move_stock():
     # S02 sits above its reorder point and can spare nothing: it gets no line at all.
-    plan = plan_from_targets(targets(s02_on_hand=45, w01_on_hand=300), chain(), CONFIG)
+    plan = plan_from(targets(s02_on_hand=45, w01_on_hand=300), chain(), CONFIG)
     assert set(plan["location_code"]) == {"S01"} and (plan["suggested_qty"] > 0).all()
