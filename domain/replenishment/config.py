@@ -29,7 +29,12 @@ class PolicyConfig:
     max_warehouse_km: furthest a warehouse may send surplus to a store.
     transfer_cost_per_unit_km, transfer_handling_per_unit: what moving one
         unit costs; a transfer is chosen only when cheaper than buying the unit.
-    transfer_lead_time_days: days a transfer takes to arrive.
+    transfer_lead_time_days: days a transfer to a nearby location takes to
+        arrive (picked tonight, on tomorrow's delivery).
+    transfer_km_per_day: a transfer takes a day longer per this many km on
+        the road: a store 50 km from its warehouse is served tomorrow, one
+        1,200 km from the central warehouse a day later. Stores plan their
+        safety stock on the lead time of the warehouse that stocks each SKU.
     min_transfer_value: the least stock value (at cost) a store-to-store line
         moves, unless it moves a whole pack. Such a line is an extra trip,
         picked, packed, booked and approved at both ends; a ¥4 bottle is not
@@ -55,6 +60,7 @@ class PolicyConfig:
     transfer_cost_per_unit_km: float = 0.001
     transfer_handling_per_unit: float = 0.10
     transfer_lead_time_days: int = 1
+    transfer_km_per_day: float = 800.0
     min_transfer_value: float = 50.0
     holding_rate_per_year: float = 0.25
     order_cost: float = 15.0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from domain.replenishment.config import PolicyConfig
+
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -20,6 +22,20 @@ def distance_table(locations: pd.DataFrame) -> pd.DataFrame:
     lat, lon = locations["latitude"].to_numpy(), locations["longitude"].to_numpy()
     km = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
     return pd.DataFrame(km, index=locations["code"].to_numpy(), columns=locations["code"].to_numpy())
+
+
+def pair_km(distances: pd.DataFrame, sources: pd.Series, targets: pd.Series) -> np.ndarray:
+    """km from each source code to the target code beside it (NaN where either is missing or unknown)."""
+    source = distances.index.get_indexer(pd.Series(sources).fillna("").to_numpy())
+    target = distances.columns.get_indexer(pd.Series(targets).fillna("").to_numpy())
+    km = distances.to_numpy()[np.maximum(source, 0), np.maximum(target, 0)]
+    return np.where((source >= 0) & (target >= 0), km, np.nan)
+
+
+def transfer_days(km: np.ndarray, config: PolicyConfig) -> np.ndarray:
+    """Days a transfer over `km` takes: the nearby lead time, plus a day per `transfer_km_per_day`
+    on the road (NaN stays NaN)."""
+    return config.transfer_lead_time_days + np.floor(np.asarray(km, dtype=float) / config.transfer_km_per_day)
 
 
 def serving_warehouse(locations: pd.DataFrame) -> pd.Series:

@@ -23,7 +23,7 @@ from domain.forecasting.frames import ChainFrames, as_day
 from domain.forecasting.model import ForecastConfig
 from domain.forecasting.outlook import DemandOutlook
 from domain.replenishment.config import PolicyConfig
-from domain.replenishment.network import distance_table, serving_warehouse
+from domain.replenishment.network import distance_table, pair_km, transfer_days
 from domain.replenishment.reasons import reason_facts
 from domain.replenishment.sourcing import choose_suppliers, order_quantity
 from domain.replenishment.stocking import centrally_stocked, stocking_warehouse, warehouse_outlook
@@ -70,8 +70,9 @@ def chain_targets(frames: ChainFrames, outlook: DemandOutlook, config: PolicyCon
     offers = choose_suppliers(frames.suppliers, frames.products, config)
     central = centrally_stocked(outlook, offers, frames.locations, config)
     chain = warehouse_outlook(outlook, frames.locations, central)
-    fed = set(serving_warehouse(frames.locations).index)
-    targets = stock_targets(chain, frames.positions, offers, frames.products, fed, config)
+    home = stocking_warehouse(chain.series, frames.locations, central)
+    days = transfer_days(pair_km(distance_table(frames.locations), home, chain.series["location_code"]), config)
+    targets = stock_targets(chain, frames.positions, offers, frames.products, days, config)
     kinds = frames.locations.set_index("code")["kind"]
     return targets.assign(
         kind=targets["location_code"].map(kinds).to_numpy(),

@@ -3,7 +3,8 @@
 Both policies start from the same stock, face the same daily store demand
 (actual sales; on days the real shelf was empty, the series' mean over the
 simulated weeks), review every night, and wait the same supplier lead times
-and transfer times. Demand a shelf cannot serve is lost.
+and transfer times (a day nearby, a day more per `transfer_km_per_day` on the
+road). Demand a shelf cannot serve is lost.
 
 The first `warmup_days` are run but not scored. The starting stock is one
 snapshot that belongs to neither policy (weeks of cover in the warehouses,
@@ -29,7 +30,7 @@ from domain.forecasting.frames import ChainFrames, as_day
 from domain.forecasting.model import DemandForecaster
 from domain.forecasting.panel import SalesPanel
 from domain.replenishment.config import PolicyConfig
-from domain.replenishment.network import serving_warehouse
+from domain.replenishment.network import distance_table, pair_km, serving_warehouse, transfer_days
 from domain.replenishment.plan import chain_targets, plan_from_targets
 from domain.replenishment.sourcing import choose_suppliers, order_quantity
 
@@ -156,6 +157,7 @@ def _assistant(frames, truth, forecaster, first, config):
     """Nightly: the replenishment plan on the simulated stock; weekly: a fresh forecast."""
     targets: dict[str, pd.DataFrame] = {}
     supplier_lead: dict[str, np.ndarray] = {}
+    distances = distance_table(frames.locations)
 
     def decide(state: ChainState, day: int) -> tuple[int, int, float]:
         if day % 7 == 0:
@@ -173,7 +175,8 @@ def _assistant(frames, truth, forecaster, first, config):
         qty = lines["suggested_qty"].to_numpy(dtype=float)
         sources = _rows(state.keys, lines[moving], ("source_code", "sku"))
         np.subtract.at(state.on_hand, sources, qty[moving])
-        state.ship(day, rows[moving], qty[moving], np.full(moving.sum(), config.transfer_lead_time_days))
+        km = pair_km(distances, lines.loc[moving, "source_code"], lines.loc[moving, "location_code"])
+        state.ship(day, rows[moving], qty[moving], transfer_days(km, config).astype(int))
         state.ship(day, rows[~moving], qty[~moving], supplier_lead["now"][rows[~moving]])
         return int((~moving).sum()), int(moving.sum()), float(qty[~moving].sum())
 
@@ -202,7 +205,9 @@ def _min_max(frames: ChainFrames, truth: SalesPanel, keys: pd.DataFrame, first: 
     home = keys["location_code"].map(serving)
     home_rows = _rows(keys, pd.DataFrame({"location_code": home, "sku": keys["sku"]}))
     served = home_rows >= 0
-    lead = _supplier_lead(frames, keys, PolicyConfig())
+    config = PolicyConfig()
+    lead = _supplier_lead(frames, keys, config)
+    delivery_days = transfer_days(pair_km(distance_table(frames.locations), home, keys["location_code"]), config)
     pack, minimum = keys["pack_size"].fillna(1).to_numpy(), keys["min_order_qty"].fillna(0).to_numpy()
     is_store = (keys["kind"] == "store").to_numpy()
     levels: dict[str, np.ndarray] = {}
@@ -218,7 +223,7 @@ def _min_max(frames: ChainFrames, truth: SalesPanel, keys: pd.DataFrame, first: 
             refresh(day)
         position = state.position(day)
         want = np.where(position < levels["low"], np.ceil(levels["high"] - position), 0)
-        moved = _pull_from_warehouse(state, want * (is_store & served), home_rows, day)
+        moved = _pull_from_warehouse(state, want * (is_store & served), home_rows, delivery_days, day)
         buy = order_quantity(np.where(is_store, want - moved, want), pack, minimum)
         state.ship(day, np.flatnonzero(buy), buy[buy > 0].astype(float), lead[buy > 0])
         return int((buy > 0).sum()), int((moved > 0).sum()), float(buy.sum())
@@ -226,8 +231,10 @@ def _min_max(frames: ChainFrames, truth: SalesPanel, keys: pd.DataFrame, first: 
     return decide
 
 
-def _pull_from_warehouse(state: ChainState, want: np.ndarray, home_rows: np.ndarray, day: int) -> np.ndarray:
-    """Ship what each warehouse has, first come first served in row order; returns units shipped per row."""
+def _pull_from_warehouse(state: ChainState, want: np.ndarray, home_rows: np.ndarray, delivery_days: np.ndarray,
+                         day: int) -> np.ndarray:
+    """Ship what each warehouse has, first come first served in row order, each row's delivery taking
+    its `delivery_days`; returns units shipped per row."""
     asking = np.flatnonzero(want > 0)
     if asking.size == 0:
         return np.zeros_like(want)
@@ -238,7 +245,8 @@ def _pull_from_warehouse(state: ChainState, want: np.ndarray, home_rows: np.ndar
     np.subtract.at(state.on_hand, frame["home"].to_numpy(), give)
     moved = np.zeros_like(want)
     moved[frame["row"].to_numpy()] = give
-    state.ship(day, frame["row"].to_numpy()[give > 0], give[give > 0], np.ones(int((give > 0).sum()), dtype=int))
+    shipped = frame["row"].to_numpy()[give > 0]
+    state.ship(day, shipped, give[give > 0], delivery_days[shipped].astype(int))
     return moved
 
 

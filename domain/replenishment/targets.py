@@ -38,16 +38,17 @@ def abc_classes(location: pd.Series, value: pd.Series, cutoffs: tuple[float, flo
 
 def stock_targets(
     chain: DemandOutlook, positions: pd.DataFrame, offers: pd.DataFrame, products: pd.DataFrame,
-    fed_by_warehouse: set[str], config: PolicyConfig,
+    transfer_days: np.ndarray, config: PolicyConfig,
 ) -> pd.DataFrame:
     """Targets for every forecast series and every stocked position (no forecast means no demand).
 
-    `fed_by_warehouse`: store codes a warehouse normally delivers to.
+    `transfer_days`: per row of `chain.series`, the days a delivery from the warehouse that
+    stocks the SKU for it takes; NaN where the location buys from suppliers itself.
     """
     lead = chain.series[["sku"]].merge(offers[["sku", "lead_time_days"]], on="sku", how="left")["lead_time_days"]
     lead = lead.fillna(config.default_lead_time_days).to_numpy().astype(int)
-    fed = chain.series["location_code"].isin(fed_by_warehouse).to_numpy()
-    lead = np.where(fed, config.transfer_lead_time_days, lead)
+    fed = ~np.isnan(transfer_days)
+    lead = np.where(fed, np.nan_to_num(transfer_days), lead).astype(int)
     cycle = np.where(fed, config.store_order_cycle_days, config.order_cycle_days)
     protect = lead + config.review_period_days
     demand_protect, demand_covered = chain.total(0, protect), chain.total(0, protect + cycle)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from domain.replenishment.config import PolicyConfig
+from domain.replenishment.network import pair_km
 
 ABC_PRIORITY = {"A": 0, "B": 1, "C": 2}
 WAREHOUSE = "warehouse"
@@ -35,24 +36,27 @@ def smallest_transfer(pack_size: pd.Series, unit_cost: pd.Series, min_value: flo
 def transfer_candidates(
     needs: pd.DataFrame, surplus: pd.DataFrame, kinds: pd.Series, distances: pd.DataFrame, config: PolicyConfig
 ) -> pd.DataFrame:
-    """Every (need, source) pair of one SKU that is near enough and cheaper than buying.
+    """Every (need, source) pair of one SKU that is near enough and cheaper than buying, or
+    whose source is the warehouse that stocks the SKU for the need's location.
 
-    needs: location_code, sku, need, abc, buy_cost (landed cost per unit bought), pack_size, unit_cost
+    needs: location_code, sku, need, abc, buy_cost (landed cost per unit bought), pack_size, unit_cost,
+        and optionally home (that warehouse's code)
     surplus: location_code, sku, surplus
     kinds: location code -> 'store' | 'warehouse'; distances: km by code (rows from, columns to).
     """
     pairs = needs.merge(surplus, on="sku", suffixes=("", "_source"))
     pairs = pairs[pairs["location_code"] != pairs["location_code_source"]]
-    source_index = distances.index.get_indexer(pairs["location_code_source"])
-    target_index = distances.columns.get_indexer(pairs["location_code"])
     pairs = pairs.assign(
-        km=distances.to_numpy()[source_index, target_index],
+        km=pair_km(distances, pairs["location_code_source"], pairs["location_code"]),
         source_kind=pairs["location_code_source"].map(kinds).to_numpy(),
         smallest=smallest_transfer(pairs["pack_size"], pairs["unit_cost"], config.min_transfer_value),
     )
     reach = np.where(pairs["source_kind"] == WAREHOUSE, config.max_warehouse_km, config.max_transfer_km)
     pairs["cost_per_unit"] = config.transfer_handling_per_unit + config.transfer_cost_per_unit_km * pairs["km"]
-    return pairs[(pairs["km"] <= reach) & (pairs["cost_per_unit"] < pairs["buy_cost"])]
+    # The warehouse that stocks a SKU for a store is its supply line however far: the store does
+    # not buy that SKU itself, so there is no purchase to compare with.
+    own_line = (pairs["location_code_source"] == pairs["home"]).to_numpy() if "home" in pairs else False
+    return pairs[own_line | ((pairs["km"] <= reach) & (pairs["cost_per_unit"] < pairs["buy_cost"]))]
 
 
 def allocate_transfers(candidates: pd.DataFrame) -> pd.DataFrame:

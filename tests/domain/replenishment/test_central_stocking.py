@@ -13,7 +13,7 @@ from domain.forecasting.frames import (
 from domain.forecasting.outlook import DemandOutlook
 from domain.forecasting.uncertainty import WINDOWS
 from domain.replenishment.config import PolicyConfig
-from domain.replenishment.plan import plan_from_targets
+from domain.replenishment.plan import chain_targets, plan_from_targets
 from domain.replenishment.stocking import centrally_stocked, stocking_warehouse, warehouse_outlook
 
 # Kunshan (central), Dongguan (regional); a Shanghai store near the first, a Shenzhen store near the second.
@@ -74,3 +74,18 @@ def test_a_regional_warehouses_leftover_of_a_central_sku_counts_before_the_centr
     # S02 takes its 2 from nearby W02; W01's echelon position is W02's 28 left plus S02's 1 above
     # its reorder point: 29, far above its reorder point of 3, so nobody buys.
     assert plan[["location_code", "source_code", "suggested_qty"]].values.tolist() == [["S02", "W02", 2]]
+
+
+def test_a_store_far_from_the_central_warehouse_plans_a_central_sku_on_a_longer_delivery():
+    products = pd.DataFrame({"sku": ["P1", "P2"], "name": ["", ""], "category": ["", ""], "brand": ["", ""],
+                             "unit_price": [30.0, 3.0], "unit_cost": [20.0, 2.0], "pack_size": [12, 12]})
+    suppliers = OFFERS.assign(supplier_code="SUP1", unit_cost=[20.0, 2.0], lead_time_days=7)
+    frames = ChainFrames(LOCATIONS, products, suppliers, pd.DataFrame(columns=list(POSITION_COLUMNS)),
+                         pd.DataFrame(columns=list(SALES_COLUMNS)))
+    config = PolicyConfig(central_stock_days=28, transfer_lead_time_days=1, transfer_km_per_day=800)
+    targets = chain_targets(frames, store_outlook(), config).set_index(["location_code", "sku"])
+    # Kunshan to Shanghai is 49 km, to Shenzhen 1,206 km; Dongguan to Shenzhen 50 km.
+    assert targets.loc[("S01", "P1"), "lead_time_days"] == 1
+    assert targets.loc[("S02", "P1"), ["home", "lead_time_days"]].tolist() == ["W01", 2]
+    assert targets.loc[("S02", "P2"), ["home", "lead_time_days"]].tolist() == ["W02", 1]
+    assert targets.loc[("W01", "P1"), "lead_time_days"] == 7  # the central warehouse buys: its supplier's

@@ -17,8 +17,12 @@ from domain.forecasting.frames import (
 from domain.forecasting.outlook import DemandOutlook
 from domain.forecasting.uncertainty import WINDOWS, demand_quantile
 from domain.replenishment.config import PolicyConfig
+from domain.replenishment.network import transfer_days
 from domain.replenishment.sourcing import choose_suppliers, order_quantity
 from domain.replenishment.targets import abc_classes, stock_targets
+
+BUYS_ITSELF = np.array([np.nan])  # transfer days of a location that buys from its suppliers
+NEXT_DAY = np.array([1.0])
 
 
 def poisson_quantile(mean: float, q: float) -> int:
@@ -63,7 +67,7 @@ def test_reorder_point_covers_lead_time_and_review_and_order_up_to_adds_the_orde
     products = pd.DataFrame({"sku": ["P1"], "unit_price": [3.0]})
     positions = pd.DataFrame({"location_code": ["S01"], "sku": ["P1"], "on_hand": [30.0], "reserved": [2.0],
                               "in_transit_in": [4.0]})
-    row = stock_targets(one_series_outlook(10), positions, offers, products, set(), config).iloc[0]
+    row = stock_targets(one_series_outlook(10), positions, offers, products, BUYS_ITSELF, config).iloc[0]
     safety = poisson_quantile(60, 0.95) - 60  # 5 days of lead time + 1 to the next review, 10/day
     assert row["safety_stock"] == safety
     assert row["reorder_point"] == 60 + safety
@@ -76,9 +80,23 @@ def test_a_store_fed_by_a_warehouse_plans_on_the_transfer_lead_time():
     offers = pd.DataFrame({"sku": ["P1"], "lead_time_days": [14]})
     products = pd.DataFrame({"sku": ["P1"], "unit_price": [3.0]})
     positions = pd.DataFrame(columns=["location_code", "sku", "on_hand", "reserved", "in_transit_in"])
-    row = stock_targets(one_series_outlook(10), positions, offers, products, {"S01"}, config).iloc[0]
+    row = stock_targets(one_series_outlook(10), positions, offers, products, NEXT_DAY, config).iloc[0]
     assert row["lead_time_days"] == 1
     assert row["order_up_to"] - row["reorder_point"] == 30
+
+
+def test_a_store_far_from_the_warehouse_that_stocks_a_sku_plans_on_the_longer_delivery():
+    config = PolicyConfig(transfer_lead_time_days=1, transfer_km_per_day=800, store_order_cycle_days=3)
+    # 50 km: tomorrow; 1,179 km (Kunshan to Dongguan): a day on the road more; 1,865 km: two more.
+    assert transfer_days(np.array([50.0, 1179.0, 1865.0, np.nan]), config)[:3].tolist() == [1, 2, 3]
+    offers = pd.DataFrame({"sku": ["P1"], "lead_time_days": [14]})
+    products = pd.DataFrame({"sku": ["P1"], "unit_price": [3.0]})
+    positions = pd.DataFrame(columns=["location_code", "sku", "on_hand", "reserved", "in_transit_in"])
+    near, far = (stock_targets(one_series_outlook(10), positions, offers, products, np.array([days]), config).iloc[0]
+                 for days in (1.0, 2.0))
+    assert (near["lead_time_days"], far["lead_time_days"]) == (1, 2)
+    assert far["reorder_point"] - near["reorder_point"] >= 10  # one more day of 10 a day, and its safety
+    assert far["order_up_to"] - far["reorder_point"] == 30
 
 
 def test_abc_classes_split_each_locations_sales_value_at_80_and_95_percent():
@@ -135,7 +153,7 @@ def test_a_c_item_at_a_store_fed_daily_keeps_a_spare_unit_for_a_customer_buying_
     offers = pd.DataFrame({"sku": ["P1", "P2"], "lead_time_days": [7, 7]})
     products = pd.DataFrame({"sku": ["P1", "P2"], "unit_price": [3.0, 3.0]})
     positions = pd.DataFrame(columns=["location_code", "sku", "on_hand", "reserved", "in_transit_in"])
-    row = stock_targets(outlook, positions, offers, products, {"S01"}, PolicyConfig()).set_index("sku").loc["P2"]
+    row = stock_targets(outlook, positions, offers, products, np.array([1.0, 1.0]), PolicyConfig()).set_index("sku").loc["P2"]
     # 1 day of transfer lead time + 1 to the next review: 0.45 expected. P(0 or 1 sold) is 92.5%:
     # 90% service would stop at one unit, 97% asks for two.
     service = PolicyConfig().service_levels["C"]
@@ -149,7 +167,7 @@ def test_the_reorder_point_is_the_rounded_up_service_quantile_not_a_unit_above_i
     offers = pd.DataFrame({"sku": ["P1"], "lead_time_days": [7]})
     products = pd.DataFrame({"sku": ["P1"], "unit_price": [3.0]})
     positions = pd.DataFrame(columns=["location_code", "sku", "on_hand", "reserved", "in_transit_in"])
-    row = stock_targets(one_series_outlook(0.225), positions, offers, products, {"S01"}, config).iloc[0]
+    row = stock_targets(one_series_outlook(0.225), positions, offers, products, NEXT_DAY, config).iloc[0]
     # 2 days of transfer lead time and review at 0.225/day: 0.45 expected, 98% quantile 2, so 1.55
     # safety stock (2 once rounded). Adding the rounded 2 to 0.45 would make the reorder point 3.
     assert poisson_quantile(0.45, 0.98) == 2

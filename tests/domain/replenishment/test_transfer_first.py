@@ -1,5 +1,7 @@
 """Transfer first: surplus nearby before buying, unless too far or dearer than buying."""
 
+from dataclasses import replace
+
 import pandas as pd
 
 from adapters.templates import render
@@ -127,3 +129,13 @@ def test_the_plan_lists_only_lines_that_move_stock():
     # S02 sits above its reorder point and can spare nothing: it gets no line at all.
     plan = plan_from(targets(s02_on_hand=45, w01_on_hand=300), chain(), CONFIG)
     assert set(plan["location_code"]) == {"S01"} and (plan["suggested_qty"] > 0).all()
+
+
+def test_a_store_is_fed_by_its_own_warehouse_however_far_and_whatever_the_unit_costs():
+    # W01 moved some 1,600 km north, beyond the 1,500 km a warehouse otherwise reaches, and P1 costs
+    # less to buy than to truck that far: S01 still gets it from W01, since it does not buy P1 itself.
+    frames = chain()
+    frames = replace(frames, locations=frames.locations.assign(latitude=[31.23, 31.25, 45.6]))
+    plan = plan_from(targets(s02_on_hand=0, landed_cost=0.5, w01_on_hand=300), frames, CONFIG)
+    lines = plan[plan["location_code"] == "S01"]
+    assert lines[["source_kind", "source_code", "suggested_qty"]].values.tolist() == [["transfer", "W01", 56]]
