@@ -41,6 +41,13 @@ def reason_facts(lines: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def _say(value: float) -> float:
-    """1 decimal below 10, whole numbers above: '2.5/day', '14/day'."""
+    """2 decimals below 1, 1 below 10, whole numbers above: '0.05/day', '2.5/day', '14/day'.
+
+    A slow item's rate is never said as 0: '0/day' next to a reorder point of 1 reads as a mistake.
+    """
     value = float(value)
-    return round(value, 1) if abs(value) < 10 else float(np.round(value))
+    if abs(value) >= 10:
+        return float(np.round(value))
+    if abs(value) >= 1:
+        return round(value, 1)
+    return max(round(value, 2), 0.01) if value > 0 else 0.0

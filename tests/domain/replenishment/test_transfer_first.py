@@ -125,6 +125,15 @@ def test_the_reason_reads_in_english_and_chinese():
     assert "40 件由 S02 的富余库存调拨" in chinese and "98%" in chinese
 
 
+def test_the_reason_says_a_slow_items_rate_and_a_single_unit_as_a_person_would():
+    slow = targets(s02_on_hand=0, w01_on_hand=300, s01_on_hand=0, s01_order_up_to=2).assign(forecast_daily=0.02)
+    facts = plan_from(slow, chain(), CONFIG).set_index("location_code").loc["S01", "reason_facts"]
+    english = render("replenishment/reason", "en", **facts)
+    assert "at 0.02/day" in english and "2 come from W01's surplus" in english
+    facts = facts | {"qty": 1}
+    assert "1 comes from W01" in render("replenishment/reason", "en", **facts)
+
+
 def test_the_plan_lists_only_lines_that_move_stock():
     # S02 sits above its reorder point and can spare nothing: it gets no line at all.
     plan = plan_from(targets(s02_on_hand=45, w01_on_hand=300), chain(), CONFIG)
