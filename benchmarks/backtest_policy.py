@@ -37,10 +37,15 @@ from domain.replenishment.backtest import run_backtest  # noqa: E402
 from domain.replenishment.config import PolicyConfig  # noqa: E402
 
 
-def demo_frames(directory: Path):
+def ensure_demo_chain(directory: Path) -> Path:
+    """The benchmarks' demo chain in `directory`, generated there first if it is not."""
     if not (directory / "sales.csv").exists():
         generate_demo_chain(directory, seed=7, end_date=date(2026, 10, 31))
-    return load_chain_frames(directory)
+    return directory
+
+
+def demo_frames(directory: Path):
+    return load_chain_frames(ensure_demo_chain(directory))
 
 
 def main() -> None:
