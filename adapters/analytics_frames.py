@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from adapters.csvio.fields import TRUE_VALUES
 from adapters.templates import render
 from domain.forecasting.frames import ChainFrames
 
@@ -26,6 +27,8 @@ def load_chain_frames(directory: Path) -> ChainFrames:
     products["pack_size"] = products["pack_size"].fillna(1).astype(int)
     suppliers = pd.read_csv(directory / "suppliers.csv", dtype=text)
     _numbers(suppliers, ["unit_cost", "lead_time_days", "min_order_qty", "pack_size"])
+    direct = suppliers.get("direct_to_store", pd.Series("", index=suppliers.index)).fillna("").astype(str)
+    suppliers["direct_to_store"] = direct.str.strip().str.lower().isin(TRUE_VALUES)
     stock = pd.read_csv(directory / "stock.csv", dtype=text)
     _numbers(stock, ["on_hand", "min_qty", "max_qty"])
     positions = stock.assign(reserved=0.0, in_transit_in=0.0)

@@ -39,3 +39,4 @@ class SupplierTerms:
     min_order_qty: int
     pack_size: int
     email: str | None = None
+    direct_to_store: bool = False  # the supplier delivers to each store itself, not to the warehouses

@@ -53,9 +53,11 @@ def _files(uow: SqlUnitOfWork, zone: tzinfo):  # type: ignore[no-untyped-def]
             ),
         ),
         "suppliers": (
-            ("supplier_code", "supplier_name", "sku", "unit_cost", "lead_time_days", "min_order_qty", "pack_size", "email"),
+            ("supplier_code", "supplier_name", "sku", "unit_cost", "lead_time_days", "min_order_qty", "pack_size", "email",
+             "direct_to_store"),
             (
-                (t.supplier_code, t.supplier_name, t.sku, t.unit_cost, t.lead_time_days, t.min_order_qty, t.pack_size, t.email)
+                (t.supplier_code, t.supplier_name, t.sku, t.unit_cost, t.lead_time_days, t.min_order_qty, t.pack_size, t.email,
+                 int(t.direct_to_store))
                 for t in sorted(uow.catalog.all_supplier_terms(), key=lambda t: (t.supplier_code, t.sku))
             ),
         ),

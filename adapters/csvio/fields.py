@@ -112,13 +112,17 @@ def decimal(row: dict[str, str], column: str, *, minimum: float | None = 0.0, lo
     return number
 
 
+TRUE_VALUES = ("1", "true", "yes", "y")
+FALSE_VALUES = ("0", "false", "no", "n")
+
+
 def flag(row: dict[str, str], column: str, default: bool = False) -> bool:
     value = row.get(column, "").lower()
     if not value:
         return default
-    if value in ("1", "true", "yes", "y"):
+    if value in TRUE_VALUES:
         return True
-    if value in ("0", "false", "no", "n"):
+    if value in FALSE_VALUES:
         return False
     raise BadValue(column, f"{value!r} is not 0 or 1")
 

@@ -150,7 +150,7 @@ class Importer:
         source = CsvFile(
             path,
             ("supplier_code", "supplier_name", "sku", "unit_cost", "lead_time_days", "min_order_qty", "pack_size"),
-            ("email",),
+            ("email", "direct_to_store"),
         )
         skus = uow.catalog.known_skus()
         suppliers: dict[str, dict[str, object]] = {}
@@ -171,6 +171,7 @@ class Importer:
                     "lead_time_days": whole_number(row, "lead_time_days", minimum=0),
                     "min_order_qty": whole_number(row, "min_order_qty", minimum=1),
                     "pack_size": whole_number(row, "pack_size", minimum=1),
+                    "direct_to_store": flag(row, "direct_to_store"),
                 }
             except BadValue as error:
                 source.fail(number, error.column, str(error))

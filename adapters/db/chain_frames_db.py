@@ -69,7 +69,8 @@ class _Reader:
         """One row per offer, with the supplier's email for purchase orders (extra columns are allowed)."""
         return self.frame(
             select(OFFERS.c.supplier_code, OFFERS.c.sku, OFFERS.c.unit_cost, OFFERS.c.lead_time_days,
-                   OFFERS.c.min_order_qty, OFFERS.c.pack_size, SUPPLIERS.c.name.label("supplier_name"), SUPPLIERS.c.email)
+                   OFFERS.c.min_order_qty, OFFERS.c.pack_size, OFFERS.c.direct_to_store,
+                   SUPPLIERS.c.name.label("supplier_name"), SUPPLIERS.c.email)
             .join(SUPPLIERS, SUPPLIERS.c.code == OFFERS.c.supplier_code)
         )  # fmt: skip
 

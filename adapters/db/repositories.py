@@ -205,7 +205,8 @@ def _product(row) -> Product:  # type: ignore[no-untyped-def]
 
 def _terms(row) -> SupplierTerms:  # type: ignore[no-untyped-def]
     return SupplierTerms(
-        row.supplier_code, row.name, row.sku, row.unit_cost, row.lead_time_days, row.min_order_qty, row.pack_size, row.email
+        row.supplier_code, row.name, row.sku, row.unit_cost, row.lead_time_days, row.min_order_qty, row.pack_size, row.email,
+        bool(row.direct_to_store),
     )
 
 

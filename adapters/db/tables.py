@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 # SQLite only auto-increments an INTEGER primary key; PostgreSQL gets 64-bit ids.
@@ -67,6 +77,8 @@ class SupplierItemRow(SQLModel, table=True):
     lead_time_days: int
     min_order_qty: int
     pack_size: int
+    # Delivered by the supplier to each store; the server default keeps older offers on the warehouses.
+    direct_to_store: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class StockPositionRow(SQLModel, table=True):

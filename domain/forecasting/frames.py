@@ -9,7 +9,8 @@ locations   code (str), kind ('store' | 'warehouse'), tier (str), region (str),
 products    sku (str), name, category, brand (str), unit_price, unit_cost (float),
             pack_size (int >= 1)
 suppliers   supplier_code, sku (str), unit_cost (float), lead_time_days (int >= 0),
-            min_order_qty (int >= 0), pack_size (int >= 1); one row per offer
+            min_order_qty (int >= 0), pack_size (int >= 1); one row per offer;
+            optional direct_to_store (bool): the supplier delivers to each store
 positions   location_code, sku (str), on_hand, reserved, in_transit_in,
             min_qty, max_qty (float, units)
 sales       location_code, sku (str), date (datetime64, local calendar day),

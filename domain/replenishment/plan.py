@@ -6,8 +6,8 @@ order-up-to level. Stores first take other locations' surplus (warehouse
 stock, nearby stores' stock above their order-up-to level). A store a
 warehouse serves orders only through it: what it still lacks goes into the
 warehouse's purchase, since a supplier's minimum order bought for one shop
-would hold months of a slow item. A store without a warehouse buys what is
-still missing, rounded to packs and supplier minimums, unless the transfers
+would hold months of a slow item. A store without a warehouse, or ordering
+a SKU its supplier delivers to stores directly, buys what is still missing, rounded to packs and supplier minimums, unless the transfers
 already lift its position above the reorder point. Warehouses buy on their
 echelon position: their own stock after shipping, plus what the locations
 they buy for hold above their reorder points, less what those are short of them.
@@ -26,7 +26,12 @@ from domain.replenishment.config import PolicyConfig
 from domain.replenishment.network import distance_table, pair_km, transfer_days
 from domain.replenishment.reasons import reason_facts
 from domain.replenishment.sourcing import choose_suppliers, order_quantity
-from domain.replenishment.stocking import centrally_stocked, stocking_warehouse, warehouse_outlook
+from domain.replenishment.stocking import (
+    centrally_stocked,
+    direct_delivered,
+    stocking_warehouse,
+    warehouse_outlook,
+)
 from domain.replenishment.targets import stock_targets
 from domain.replenishment.transfers import allocate_transfers, transfer_candidates
 
@@ -68,15 +73,16 @@ def chain_targets(frames: ChainFrames, outlook: DemandOutlook, config: PolicyCon
     """Targets and positions of every store and warehouse series, with the chosen supplier's offer
     and the `home` warehouse that buys for the row (see `stocking`; NaN when it buys for itself)."""
     offers = choose_suppliers(frames.suppliers, frames.products, config)
-    central = centrally_stocked(outlook, offers, frames.locations, config)
-    chain = warehouse_outlook(outlook, frames.locations, central)
-    home = stocking_warehouse(chain.series, frames.locations, central)
+    direct = direct_delivered(offers)
+    central = centrally_stocked(outlook, offers, frames.locations, config) - direct
+    chain = warehouse_outlook(outlook, frames.locations, central, direct)
+    home = stocking_warehouse(chain.series, frames.locations, central, direct)
     days = transfer_days(pair_km(distance_table(frames.locations), home, chain.series["location_code"]), config)
     targets = stock_targets(chain, frames.positions, offers, frames.products, days, config)
     kinds = frames.locations.set_index("code")["kind"]
     return targets.assign(
         kind=targets["location_code"].map(kinds).to_numpy(),
-        home=stocking_warehouse(targets, frames.locations, central).to_numpy(),
+        home=stocking_warehouse(targets, frames.locations, central, direct).to_numpy(),
     ).merge(offers.drop(columns="lead_time_days"), on="sku", how="left")
 
 

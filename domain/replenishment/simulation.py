@@ -30,9 +30,10 @@ from domain.forecasting.frames import ChainFrames, as_day
 from domain.forecasting.model import DemandForecaster
 from domain.forecasting.panel import SalesPanel
 from domain.replenishment.config import PolicyConfig
-from domain.replenishment.network import distance_table, pair_km, serving_warehouse, transfer_days
+from domain.replenishment.network import distance_table, pair_km, transfer_days
 from domain.replenishment.plan import chain_targets, plan_from_targets
 from domain.replenishment.sourcing import choose_suppliers, order_quantity
+from domain.replenishment.stocking import direct_delivered, stocking_warehouse
 
 MIN_DAYS, MAX_DAYS = 7, 21
 MIN_MAX_REFRESH_DAYS = 28
@@ -199,13 +200,13 @@ def _fill_missing_targets(aligned: pd.DataFrame, keys: pd.DataFrame, config: Pol
 
 def _min_max(frames: ChainFrames, truth: SalesPanel, keys: pd.DataFrame, first: int):
     """Min/max from the last 28 days of sales, re-derived every four weeks: stores pull from
-    their warehouse, then buy."""
+    their nearest warehouse, then buy (SKUs a supplier delivers to stores: straight from it)."""
     rows = _rows(keys, truth.series)
-    serving = serving_warehouse(frames.locations)
-    home = keys["location_code"].map(serving)
+    config = PolicyConfig()
+    direct = direct_delivered(choose_suppliers(frames.suppliers, frames.products, config))
+    home = stocking_warehouse(keys, frames.locations, set(), direct)
     home_rows = _rows(keys, pd.DataFrame({"location_code": home, "sku": keys["sku"]}))
     served = home_rows >= 0
-    config = PolicyConfig()
     lead = _supplier_lead(frames, keys, config)
     delivery_days = transfer_days(pair_km(distance_table(frames.locations), home, keys["location_code"]), config)
     pack, minimum = keys["pack_size"].fillna(1).to_numpy(), keys["min_order_qty"].fillna(0).to_numpy()

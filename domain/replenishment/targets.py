@@ -23,6 +23,7 @@ import pandas as pd
 
 from domain.forecasting.outlook import DemandOutlook
 from domain.replenishment.config import PolicyConfig
+from domain.replenishment.stocking import direct_delivered
 
 
 def abc_classes(location: pd.Series, value: pd.Series, cutoffs: tuple[float, float]) -> pd.Series:
@@ -49,7 +50,9 @@ def stock_targets(
     lead = lead.fillna(config.default_lead_time_days).to_numpy().astype(int)
     fed = ~np.isnan(transfer_days)
     lead = np.where(fed, np.nan_to_num(transfer_days), lead).astype(int)
-    cycle = np.where(fed, config.store_order_cycle_days, config.order_cycle_days)
+    # A supplier delivering to each store comes as often as a warehouse does (no warehouse rows have them).
+    direct = chain.series["sku"].isin(direct_delivered(offers)).to_numpy()
+    cycle = np.where(fed | direct, config.store_order_cycle_days, config.order_cycle_days)
     protect = lead + config.review_period_days
     demand_protect, demand_covered = chain.total(0, protect), chain.total(0, protect + cycle)
     targets = chain.series[["location_code", "sku"]].copy()

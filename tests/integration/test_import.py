@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from adapters.analytics_frames import load_chain_frames
 from adapters.csvio.exporter import export_dir
 from adapters.csvio.importer import Importer
+from adapters.db.chain_frames_db import load_chain_frames_db
 from adapters.db.unit_of_work import UnitOfWorkFactory
 from tests.support.chain import FILES, write_chain
 
@@ -77,6 +79,8 @@ BAD_ROWS = [
     ("members.csv", "member_id,name,phone,email,telegram_user_id,joined_on,tier,points\nM9,x,,,,2026-13-01,basic,0\n", 2, "joined_on", "not a date"),
     ("sales.csv", "timestamp,receipt_id,location_code,sku,qty,unit_price\nyesterday,R9,S01,COLA330,1,3.5\n", 2, "timestamp", "ISO 8601"),
     ("staff.csv", "telegram_user_id,name,role,location_code\n5,x,boss,S01\n", 2, "role", "not staff"),
+    ("suppliers.csv", "supplier_code,supplier_name,sku,unit_cost,lead_time_days,min_order_qty,pack_size,direct_to_store\n"
+     "SUP3,x,HOTPOT1,11.5,1,10,10,maybe\n", 2, "direct_to_store", "not 0 or 1"),
 ] + [
     ("sales.csv", SALES_HEAD + body, line, column, message)
     for body, line, column, message in [
@@ -134,3 +138,20 @@ def test_export_writes_back_what_import_reads(uow, clock, tmp_path: Path) -> Non
     assert all(o.status == "imported" for o in again)
     assert all(o.added == 0 and o.changed == 0 for o in again), [o.summary() for o in again]
     assert snapshot(uow) == before
+
+
+DIRECT_SUPPLIERS = """supplier_code,supplier_name,sku,unit_cost,lead_time_days,min_order_qty,pack_size,email,direct_to_store
+SUP1,太古可口可乐,COLA330,2.00,3,48,24,orders@sup1.example.com,0
+SUP3,海底捞本地配送,HOTPOT1,11.50,1,10,10,,yes
+"""
+
+
+def test_a_supplier_delivering_to_the_stores_is_read_into_the_plan_frames_and_exported(uow, clock, tmp_path: Path) -> None:
+    importer(uow, clock).import_dir(write_chain(tmp_path / "in", overrides={"suppliers.csv": DIRECT_SUPPLIERS}))
+    with uow(readonly=True) as unit:
+        offers = load_chain_frames_db(unit.connection, "Asia/Shanghai").suppliers.set_index("sku")
+    assert offers.loc["HOTPOT1", "direct_to_store"] and not offers.loc["COLA330", "direct_to_store"]
+
+    export_dir(uow, tmp_path / "out", ZONE)
+    exported = load_chain_frames(tmp_path / "out").suppliers.set_index("sku")["direct_to_store"]
+    assert exported.to_dict() == {"COLA330": False, "HOTPOT1": True}
