@@ -103,7 +103,7 @@ def _write_products(out_dir: Path, catalogue: Catalogue) -> int:
 def _write_suppliers(out_dir: Path, rng: np.random.Generator, catalogue: Catalogue) -> int:
     return write_table(out_dir, "suppliers.csv", (
         (o.supplier_code, o.supplier_name, o.sku, money(o.unit_cost), o.lead_time_days, o.min_order_qty, o.pack_size,
-         o.email)
+         o.email, int(o.direct_to_store))
         for o in supplier_offers(rng, catalogue)
     ))
 

@@ -1,4 +1,8 @@
-"""Who the chain buys from: two suppliers per category, an import distributor, and a second source for some SKUs."""
+"""Who the chain buys from: two suppliers per category, an import distributor, and a second source for some SKUs.
+
+The main dairy supplier runs its own cold chain to the shops (direct store
+delivery): next day, a case at a time, into each store rather than the warehouses.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ SUPPLIER_NAMES = {
     "个人护理": ("美丽人生日化有限公司", "东方个护用品贸易有限公司"),
 }
 IMPORTER = "环球进口食品贸易有限公司"
+DIRECT_TO_STORE = {"鲜乳冷链配送有限公司"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class SupplierOffer:
     min_order_qty: int
     pack_size: int
     email: str
+    direct_to_store: bool = False
 
 
 def supplier_directory() -> list[tuple[str, str]]:
@@ -65,13 +71,17 @@ def _offer(rng: np.random.Generator, supplier: tuple[str, str], catalogue: Catal
            lead_time: int, premium: float) -> SupplierOffer:
     code, name = supplier
     pack = int(catalogue.pack_size[i])
+    unit_cost = round(float(catalogue.unit_cost[i]) * premium * rng.uniform(0.97, 1.03), 2)
+    packs = int(rng.choice([1, 2, 4]))  # drawn for every offer, so the stream does not depend on who delivers
+    direct = name in DIRECT_TO_STORE
     return SupplierOffer(
         supplier_code=code,
         supplier_name=name,
         sku=sku,
-        unit_cost=round(float(catalogue.unit_cost[i]) * premium * rng.uniform(0.97, 1.03), 2),
-        lead_time_days=lead_time,
-        min_order_qty=pack * int(rng.choice([1, 2, 4])),
+        unit_cost=unit_cost,
+        lead_time_days=1 if direct else lead_time,
+        min_order_qty=pack if direct else pack * packs,
         pack_size=pack,
         email=f"orders@{code.lower()}.example.com",
+        direct_to_store=direct,
     )

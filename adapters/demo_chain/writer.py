@@ -15,7 +15,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "locations.csv": ("code", "name", "kind", "region", "latitude", "longitude", "tier"),
     "products.csv": ("sku", "name", "barcodes", "category", "brand", "unit_price", "unit_cost", "pack_size"),
     "suppliers.csv": ("supplier_code", "supplier_name", "sku", "unit_cost", "lead_time_days", "min_order_qty",
-                      "pack_size", "email"),
+                      "pack_size", "email", "direct_to_store"),
     "stock.csv": ("location_code", "sku", "on_hand", "min_qty", "max_qty"),
     "sales.csv": ("timestamp", "receipt_id", "location_code", "sku", "qty", "unit_price", "member_id", "promo",
                   "channel"),
