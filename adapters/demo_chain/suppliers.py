@@ -1,7 +1,8 @@
 """Who the chain buys from: two suppliers per category, an import distributor, and a second source for some SKUs.
 
 The main dairy supplier runs its own cold chain to the shops (direct store
-delivery): next day, a case at a time, into each store rather than the warehouses.
+delivery): its driver tops up each store's shelf next day by the unit, so
+a store is not sent a case of a yogurt it sells twice a week.
 """
 
 from __future__ import annotations
@@ -80,8 +81,8 @@ def _offer(rng: np.random.Generator, supplier: tuple[str, str], catalogue: Catal
         sku=sku,
         unit_cost=unit_cost,
         lead_time_days=1 if direct else lead_time,
-        min_order_qty=pack if direct else pack * packs,
-        pack_size=pack,
+        min_order_qty=1 if direct else pack * packs,
+        pack_size=1 if direct else pack,
         email=f"orders@{code.lower()}.example.com",
         direct_to_store=direct,
     )

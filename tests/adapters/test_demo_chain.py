@@ -179,14 +179,14 @@ def test_stores_carry_most_skus_warehouses_all_and_some_shelves_are_empty(small:
     assert sum(line["min_qty"] == "" for line in stock) > 0.9 * len(stock)
 
 
-def test_the_main_dairy_supplier_delivers_to_the_stores_next_day_a_case_at_a_time(year: Path) -> None:
+def test_the_main_dairy_supplier_delivers_to_the_stores_next_day_by_the_unit(year: Path) -> None:
     dairy = {p["sku"] for p in read(year, "products.csv") if p["category"] == "乳制品"}
     offers = read(year, "suppliers.csv")
     direct = [o for o in offers if o["direct_to_store"] == "1"]
 
     assert direct and {o["supplier_name"] for o in direct} == {"鲜乳冷链配送有限公司"}
     assert {o["sku"] for o in direct} <= dairy
-    assert all(o["lead_time_days"] == "1" and o["min_order_qty"] == o["pack_size"] for o in direct)
+    assert all((o["lead_time_days"], o["min_order_qty"], o["pack_size"]) == ("1", "1", "1") for o in direct)
     assert all(o["direct_to_store"] == "0" for o in offers if o["sku"] not in dairy)
 
 
