@@ -1,4 +1,4 @@
-"""Chinese public holidays and the Spring Festival, which moves every year.
+"""Chinese public holidays, and the Spring and Mid-Autumn festivals, which move every year.
 
 Demand in Chinese retail follows the State Council holiday calendar, not the
 Gregorian one: the Spring Festival week empties offices and fills hot-pot
@@ -23,6 +23,22 @@ SPRING_FESTIVAL: dict[int, date] = {
     2028: date(2028, 1, 26),
     2029: date(2029, 2, 13),
     2030: date(2030, 2, 3),
+}
+
+# Mid-Autumn Festival (八月十五). The rest periods below do not always show it: in 2025
+# it fell inside the National Day week.
+MID_AUTUMN: dict[int, date] = {
+    2020: date(2020, 10, 1),
+    2021: date(2021, 9, 21),
+    2022: date(2022, 9, 10),
+    2023: date(2023, 9, 29),
+    2024: date(2024, 9, 17),
+    2025: date(2025, 10, 6),
+    2026: date(2026, 9, 25),
+    2027: date(2027, 9, 15),
+    2028: date(2028, 10, 3),
+    2029: date(2029, 9, 22),
+    2030: date(2030, 9, 12),
 }
 
 # (first day, last day, name) of official rest periods.
@@ -91,8 +107,21 @@ def days_from_spring_festival(day: date) -> int:
     The pre-festival shopping run and the post-festival lull are both
     functions of this distance, whatever the Gregorian date.
     """
-    candidates = [SPRING_FESTIVAL[y] for y in (day.year - 1, day.year, day.year + 1) if y in SPRING_FESTIVAL]
-    if not candidates:
-        return 999
-    nearest = min(candidates, key=lambda festival: abs((day - festival).days))
-    return (day - nearest).days
+    return _days_from(day, SPRING_FESTIVAL)
+
+
+def days_from_mid_autumn(day: date) -> int:
+    """Signed days from the nearest Mid-Autumn Festival (negative before it): the mooncake and gift season."""
+    return _days_from(day, MID_AUTUMN)
+
+
+def nearest_festival(festival: dict[int, date], day: date) -> date | None:
+    """The date in `festival` (one per year) nearest to `day`; None outside the table."""
+    candidates = [festival[y] for y in (day.year - 1, day.year, day.year + 1) if y in festival]
+    return min(candidates, key=lambda when: abs((day - when).days)) if candidates else None
+
+
+def _days_from(day: date, festival: dict[int, date]) -> int:
+    """Signed days from the nearest of `festival`'s dates; 999 outside the table."""
+    nearest = nearest_festival(festival, day)
+    return 999 if nearest is None else (day - nearest).days

@@ -10,24 +10,7 @@ from datetime import date
 
 import numpy as np
 
-from domain.calendar_cn import days_from_spring_festival, holiday_name
-
-# Mid-Autumn Festival (15th day of the 8th lunar month). The holiday calendar
-# only records rest periods, and in 2025 Mid-Autumn fell inside National Day,
-# so the mooncake season needs the festival date itself.
-MID_AUTUMN: dict[int, date] = {
-    2020: date(2020, 10, 1),
-    2021: date(2021, 9, 21),
-    2022: date(2022, 9, 10),
-    2023: date(2023, 9, 29),
-    2024: date(2024, 9, 17),
-    2025: date(2025, 10, 6),
-    2026: date(2026, 9, 25),
-    2027: date(2027, 9, 15),
-    2028: date(2028, 10, 3),
-    2029: date(2029, 9, 22),
-    2030: date(2030, 9, 12),
-}
+from domain.calendar_cn import days_from_mid_autumn, days_from_spring_festival, holiday_name
 
 # Monday .. Sunday: weekend shopping lifts neighbourhood stores.
 WEEKDAY_TRAFFIC = np.array([0.92, 0.90, 0.93, 0.96, 1.05, 1.20, 1.14])
@@ -36,14 +19,6 @@ WEEKDAY_TRAFFIC = np.array([0.92, 0.90, 0.93, 0.96, 1.05, 1.20, 1.14])
 REGION_SWING = {"华东": 1.0, "华南": 0.6, "华北": 1.25}
 
 HOT_MONTH_DAY_OF_YEAR = 200  # mid-July
-
-
-def days_from_mid_autumn(day: date) -> int:
-    """Signed days from the nearest Mid-Autumn Festival (negative before it); 999 outside the table."""
-    candidates = [MID_AUTUMN[y] for y in (day.year - 1, day.year, day.year + 1) if y in MID_AUTUMN]
-    if not candidates:
-        return 999
-    return min(((day - festival).days for festival in candidates), key=abs)
 
 
 def store_traffic(days: list[date]) -> np.ndarray:

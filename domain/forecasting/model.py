@@ -8,8 +8,9 @@ safety stock. With `refit` the model is then trained again on all history.
 The flat rates (TSB, SBA, pooled, borrowed) are scaled by their category's
 momentum in the region, both on the hold-out weeks and ahead: without it they
 carried the last four weeks' level into a season's decline or past a festival,
-which was most of a +17% bias on the demo chain. The model reads its own trend
-features and is left as it is.
+which was most of a +17% bias on the demo chain. On days a festival shapes,
+when the history holds last year's, they follow last year's run-up instead
+(`festivals`). The model reads its own trend features and is left as it is.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from domain.forecasting.design import categorical_mask, design_rows, training_rows
 from domain.forecasting.features import NEW_PRODUCT_DAYS, origin_state, store_weekday_profile
+from domain.forecasting.festivals import festival_lift, with_festivals
 from domain.forecasting.intermittent import DEMAND_CLASSES, demand_class, sba_rate, tsb_rate
 from domain.forecasting.momentum import category_momentum
 from domain.forecasting.outlook import DemandOutlook
@@ -51,6 +53,7 @@ class ForecastConfig:
     threads: int = 2
     seed: int = 7
     chunk_series: int = 20_000
+    festivals: bool = True  # follow last year's festival season (off: momentum alone, to compare)
 
 
 class DemandForecaster:
@@ -98,7 +101,7 @@ class DemandForecaster:
                 daily[chosen] = _over_weekdays(history, observed, rate, t, horizon)[chosen]
         flat = methods != MODEL
         if flat.any():
-            daily[flat] *= category_momentum(history, observed, t, horizon)[flat]
+            daily[flat] *= flat_rate_multiplier(history, observed, t, horizon, self.config.festivals)[flat]
         series = panel.series.assign(demand_class=classes, method=methods, level=state["level"].to_numpy())
         spread = spread_rows(self.dispersion, error_groups(classes, daily.mean(axis=1)))
         return DemandOutlook(series, panel.as_of_day(t), daily, spread)
@@ -144,7 +147,7 @@ class DemandForecaster:
             flat = rate(panel.qty[:, history], observed[:, history])
             candidates[name] = np.repeat(flat[:, None], self.config.holdout_days, axis=1)
         candidates[POOLED] = _over_weekdays(panel, observed, _pooled_rate(state), cut, self.config.holdout_days)
-        momentum = category_momentum(panel, observed, cut, self.config.holdout_days)
+        momentum = flat_rate_multiplier(panel, observed, cut, self.config.holdout_days, self.config.festivals)
         for name in (TSB, SBA, POOLED):
             candidates[name] = candidates[name] * momentum
         actual, seen = panel.qty[:, holdout], observed[:, holdout]
@@ -161,6 +164,15 @@ class DemandForecaster:
             chosen[rows] = forecast[rows]
         groups = error_groups(classes, chosen.mean(axis=1))
         self.dispersion = dispersion_table(actual, chosen, seen, groups)
+
+
+def flat_rate_multiplier(
+    panel: SalesPanel, observed: np.ndarray, t: int, horizon: int, festivals: bool = True
+) -> np.ndarray:
+    """(series, horizon) multipliers for the flat rates: last year's festival season on the days it
+    shapes, when the history holds it; the category's momentum on the others."""
+    momentum = category_momentum(panel, observed, t, horizon)
+    return with_festivals(momentum, festival_lift(panel, t, horizon)) if festivals else momentum
 
 
 def _pooled_rate(state: pd.DataFrame) -> np.ndarray:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from domain.forecasting.censoring import censored_days
 from domain.forecasting.frames import ChainFrames, as_day
@@ -46,6 +47,39 @@ class SparseDays:
         return SparseDays((self.shape[0], t), self.rows[early], self.columns[early], self.values[early])
 
 
+# Days of category sales kept beside the panel: last year's festival and the four weeks before
+# its run-up are in reach when this year's comes eleven days earlier (Mid-Autumn 2026) or a
+# month later (Spring Festival 2026). A few hundred numbers a day, where the panel holds a
+# column per series.
+CATEGORY_HISTORY_DAYS = 455
+
+
+@dataclass(frozen=True)
+class CategoryDays:
+    """Sales per category x region x day over the `CATEGORY_HISTORY_DAYS` before the panel's `as_of`,
+    for the seasonal shapes a year back that the panel itself does not reach. Only days that
+    measure demand count (as in the panel's `observed`), so a rate here reads like the flat rates."""
+
+    keys: np.ndarray  # int64, sorted: category_id * REGION_SLOTS + region_id, as in the series
+    first_day: pd.Timestamp
+    units: np.ndarray  # float32 (keys, days): units sold on days that measure demand
+    seen: np.ndarray  # float32 (keys, days): series whose day measures demand (on sale, shelf not empty)
+
+    def rows_of(self, series: pd.DataFrame) -> np.ndarray:
+        """Row of each series' category and region; -1 where none sold in the window."""
+        key = category_region_key(series["category_id"].to_numpy(), series["region_id"].to_numpy())
+        position = np.clip(np.searchsorted(self.keys, key), 0, max(len(self.keys) - 1, 0))
+        return np.where((len(self.keys) > 0) & (self.keys[position] == key), position, -1)
+
+
+REGION_SLOTS = 1 << 16
+CATEGORY_BLOCK_DAYS = 28
+
+
+def category_region_key(category_id: np.ndarray, region_id: np.ndarray) -> np.ndarray:
+    return category_id.astype(np.int64) * REGION_SLOTS + region_id.astype(np.int64)
+
+
 @dataclass
 class SalesPanel:
     """Daily history of every store x SKU series up to (not including) `as_of`."""
@@ -58,6 +92,7 @@ class SalesPanel:
     first_sale: np.ndarray  # int index of the SKU's first sale anywhere in the chain, len(days) if none
     prices: tuple[np.ndarray, np.ndarray, np.ndarray]  # (row, column, avg_price) of each day with sales
     flagged: np.ndarray | None = None  # bool (series, days): stock-outs recorded by the ledger
+    category_days: CategoryDays | None = None  # a longer, coarser history; read only before a column's day
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -75,7 +110,7 @@ class SalesPanel:
         return SalesPanel(
             self.series, self.days[:t], self.qty[:, :t], self.promo.before(t),
             censored_days(self.qty[:, :t], flagged), _launch_day(self.series, self.qty[:, :t]),
-            (rows[early], columns[early], prices[early]), flagged,
+            (rows[early], columns[early], prices[early]), flagged, self.category_days,
         )
 
     def observed(self) -> np.ndarray:
@@ -84,7 +119,9 @@ class SalesPanel:
         return launched & ~self.censored
 
 
-def build_panel(frames: ChainFrames, as_of: object, history_days: int = 364) -> SalesPanel:
+def build_panel(
+    frames: ChainFrames, as_of: object, history_days: int = 364, *, with_category_days: bool = True
+) -> SalesPanel:
     """The panel of store series with `history_days` days of history before `as_of`.
 
     Reads the sales column by column through integer keys: a filtered copy of
@@ -110,7 +147,32 @@ def build_panel(frames: ChainFrames, as_of: object, history_days: int = 364) -> 
     first_sale = _launch_day(series, qty)
     flagged = _flagged_stockouts(frames, series, days)
     prices = (row, col, sales["avg_price"][within].to_numpy(dtype=np.float32))
-    return SalesPanel(series, days, qty, promo, censored_days(qty, flagged), first_sale, prices, flagged)
+    panel = SalesPanel(series, days, qty, promo, censored_days(qty, flagged), first_sale, prices, flagged)
+    if with_category_days:
+        panel.category_days = _category_days(frames, as_of, panel)
+    return panel
+
+
+def _category_days(frames: ChainFrames, as_of: pd.Timestamp, panel: SalesPanel) -> CategoryDays:
+    """The category days from a longer panel built for the purpose and let go of at once (or from
+    `panel` when the sales reach no further back)."""
+    first_sale = frames.sales["date"].min()
+    reach = CATEGORY_HISTORY_DAYS if pd.isna(first_sale) else min(CATEGORY_HISTORY_DAYS, (as_of - first_sale).days)
+    source = panel if reach <= len(panel.days) else build_panel(frames, as_of, reach, with_category_days=False)
+    key = category_region_key(source.series["category_id"].to_numpy(), source.series["region_id"].to_numpy())
+    keys, group = np.unique(key, return_inverse=True)
+    to_group = sparse.csr_matrix(
+        (np.ones(len(group), dtype=np.float32), (group, np.arange(len(group)))), shape=(len(keys), len(group))
+    )
+    observed = source.observed()
+    units = np.zeros((len(keys), len(source.days)), dtype=np.float32)
+    seen = np.zeros_like(units)
+    for start in range(0, len(source.days), CATEGORY_BLOCK_DAYS):  # a block of days at a time: no full copy
+        block = slice(start, start + CATEGORY_BLOCK_DAYS)
+        measured = observed[:, block].astype(np.float32)
+        units[:, block] = to_group @ (source.qty[:, block] * measured)
+        seen[:, block] = to_group @ measured
+    return CategoryDays(keys, source.days[0], units, seen)
 
 
 def _sales_keys(sales: pd.DataFrame, within: np.ndarray) -> tuple[np.ndarray, pd.Index, pd.Index]:
