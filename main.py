@@ -273,7 +273,7 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
         out = Path(args.dir)
         yesterday = datetime.now(ZoneInfo(settings.tz_name)).date() - timedelta(days=1)
         end = date.fromisoformat(args.end_date) if args.end_date else yesterday
-        summary = generate_demo_chain(out, seed=args.seed, end_date=end)
+        summary = generate_demo_chain(out, seed=args.seed, days=args.days, end_date=end)
         print(f"demo chain written to {out}: {summary}")
         outcomes = build_importer(uow, settings).import_dir(out)
     finally:
@@ -600,6 +600,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--dir", default="data/demo")
     demo.add_argument("--end-date", help="last day of history (default: yesterday)")
+    # 65 weeks: last year's festivals, and the weeks before them, are in the forecast's reach.
+    demo.add_argument("--days", type=int, default=455, help="days of history (default: 455)")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
     demo.set_defaults(run=cmd_demo_data)
     return p
