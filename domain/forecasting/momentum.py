@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from domain.forecasting.calendar_features import calendar_table
-from domain.forecasting.panel import SalesPanel
+from domain.forecasting.panel import SalesPanel, category_region_key
 
 TREND_DAYS = 28
 RECENT_DAYS = 7
@@ -63,7 +63,7 @@ def category_momentum(panel: SalesPanel, observed: np.ndarray, t: int, horizon: 
 
 
 def _category_regions(series: pd.DataFrame) -> tuple[np.ndarray, int]:
-    keys = series["category_id"].to_numpy().astype(np.int64) * (series["region_id"].max() + 2) + series["region_id"]
+    keys = category_region_key(series["category_id"].to_numpy(), series["region_id"].to_numpy())
     unique, groups = np.unique(keys, return_inverse=True)
     return groups, len(unique)
 

@@ -68,8 +68,10 @@ class CategoryDays:
     def rows_of(self, series: pd.DataFrame) -> np.ndarray:
         """Row of each series' category and region; -1 where none sold in the window."""
         key = category_region_key(series["category_id"].to_numpy(), series["region_id"].to_numpy())
-        position = np.clip(np.searchsorted(self.keys, key), 0, max(len(self.keys) - 1, 0))
-        return np.where((len(self.keys) > 0) & (self.keys[position] == key), position, -1)
+        if len(self.keys) == 0:
+            return np.full(len(key), -1)
+        position = np.clip(np.searchsorted(self.keys, key), 0, len(self.keys) - 1)
+        return np.where(self.keys[position] == key, position, -1)
 
 
 REGION_SLOTS = 1 << 16
