@@ -2,12 +2,13 @@
 
     .venv/bin/python benchmarks/replenish_scale.py [STORES:SKUS ...]
     .venv/bin/python benchmarks/replenish_scale.py --demo DATA_DIR   # the nightly run on the demo chain CSVs
+    SCALE_HISTORY_DAYS=364 .venv/bin/python benchmarks/replenish_scale.py 200:10000   # a year of history
 
 Default sizes: 20:2000 50:4000 100:6000 200:10000. Each size runs in its own
 process so peak memory (ru_maxrss) is that size's alone. Frames are made
 directly (Poisson demand with a weekend lift, a lognormal spread of rates
 averaging about 0.07 a day per store x SKU as in the demo chain, 80% of SKUs
-carried per store, 182 days of history) because the demo generator is too
+carried per store, 182 days of history unless SCALE_HISTORY_DAYS says) because the demo generator is too
 slow at 200 x 10,000. Location codes and SKUs in the sales rows are categories,
 as `adapters/db/chain_frames_db.py` loads them.
 
@@ -19,6 +20,7 @@ reported after each stage (ru_maxrss only grows).
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -37,7 +39,8 @@ from domain.forecasting.panel import build_panel  # noqa: E402
 from domain.replenishment.config import PolicyConfig  # noqa: E402
 from domain.replenishment.plan import chain_targets, plan_from_targets, plan_replenishment  # noqa: E402
 
-HISTORY_DAYS = 182
+# Half a year by default; SCALE_HISTORY_DAYS=364 runs the year the nightly forecast reads.
+HISTORY_DAYS = int(os.environ.get("SCALE_HISTORY_DAYS", "182"))
 END = pd.Timestamp("2026-11-01")
 
 

@@ -121,16 +121,27 @@ class SalesPanel:
         return launched & ~self.censored
 
 
-def build_panel(
-    frames: ChainFrames, as_of: object, history_days: int = 364, *, with_category_days: bool = True
-) -> SalesPanel:
-    """The panel of store series with `history_days` days of history before `as_of`.
+def build_panel(frames: ChainFrames, as_of: object, history_days: int = 364) -> SalesPanel:
+    """The panel of store series with `history_days` days of history before `as_of`, and its
+    `category_days` reaching back `CATEGORY_HISTORY_DAYS` where the sales do.
 
-    Reads the sales column by column through integer keys: a filtered copy of
-    the sales frame, or a lookup on its text columns, would cost gigabytes at
-    tens of millions of rows.
+    When they reach further than the panel, the category days come from a longer panel
+    built first and let go of before this one is built, so the two are never in memory together.
     """
     as_of = as_day(as_of)
+    first_sale = frames.sales["date"].min()
+    reach = 0 if pd.isna(first_sale) else min(CATEGORY_HISTORY_DAYS, (as_of - first_sale).days)
+    # Weeks more than the panel are worth a second panel (last year's festival run-up); days are not.
+    longer = reach > history_days + CATEGORY_BLOCK_DAYS
+    category_days = _category_days(_panel(frames, as_of, reach)) if longer else None
+    panel = _panel(frames, as_of, history_days)
+    panel.category_days = category_days or _category_days(panel)
+    return panel
+
+
+def _panel(frames: ChainFrames, as_of: pd.Timestamp, history_days: int) -> SalesPanel:
+    """The panel alone. Reads the sales column by column through integer keys: a filtered copy of
+    the sales frame, or a lookup on its text columns, would cost gigabytes at tens of millions of rows."""
     days = pd.date_range(as_of - pd.Timedelta(days=history_days), periods=history_days, freq="D")
     sales = frames.sales
     within = ((sales["date"] >= days[0]) & (sales["date"] < as_of)).to_numpy()
@@ -149,32 +160,30 @@ def build_panel(
     first_sale = _launch_day(series, qty)
     flagged = _flagged_stockouts(frames, series, days)
     prices = (row, col, sales["avg_price"][within].to_numpy(dtype=np.float32))
-    panel = SalesPanel(series, days, qty, promo, censored_days(qty, flagged), first_sale, prices, flagged)
-    if with_category_days:
-        panel.category_days = _category_days(frames, as_of, panel)
-    return panel
+    return SalesPanel(series, days, qty, promo, censored_days(qty, flagged), first_sale, prices, flagged)
 
 
-def _category_days(frames: ChainFrames, as_of: pd.Timestamp, panel: SalesPanel) -> CategoryDays:
-    """The category days from a longer panel built for the purpose and let go of at once (or from
-    `panel` when the sales reach no further back)."""
-    first_sale = frames.sales["date"].min()
-    reach = CATEGORY_HISTORY_DAYS if pd.isna(first_sale) else min(CATEGORY_HISTORY_DAYS, (as_of - first_sale).days)
-    source = panel if reach <= len(panel.days) else build_panel(frames, as_of, reach, with_category_days=False)
-    key = category_region_key(source.series["category_id"].to_numpy(), source.series["region_id"].to_numpy())
+def _category_days(panel: SalesPanel) -> CategoryDays:
+    keys, units, seen = _category_sums(panel)
+    return CategoryDays(keys, panel.days[0], units, seen)
+
+
+def _category_sums(panel: SalesPanel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(keys, units, measured series) per category x region x day of `panel`, a block of days at a time."""
+    key = category_region_key(panel.series["category_id"].to_numpy(), panel.series["region_id"].to_numpy())
     keys, group = np.unique(key, return_inverse=True)
     to_group = sparse.csr_matrix(
         (np.ones(len(group), dtype=np.float32), (group, np.arange(len(group)))), shape=(len(keys), len(group))
     )
-    observed = source.observed()
-    units = np.zeros((len(keys), len(source.days)), dtype=np.float32)
+    observed = panel.observed()
+    units = np.zeros((len(keys), len(panel.days)), dtype=np.float32)
     seen = np.zeros_like(units)
-    for start in range(0, len(source.days), CATEGORY_BLOCK_DAYS):  # a block of days at a time: no full copy
+    for start in range(0, len(panel.days), CATEGORY_BLOCK_DAYS):
         block = slice(start, start + CATEGORY_BLOCK_DAYS)
         measured = observed[:, block].astype(np.float32)
-        units[:, block] = to_group @ (source.qty[:, block] * measured)
+        units[:, block] = to_group @ (panel.qty[:, block] * measured)
         seen[:, block] = to_group @ measured
-    return CategoryDays(keys, source.days[0], units, seen)
+    return keys, units, seen
 
 
 def _sales_keys(sales: pd.DataFrame, within: np.ndarray) -> tuple[np.ndarray, pd.Index, pd.Index]:
