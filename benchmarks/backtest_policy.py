@@ -37,10 +37,11 @@ from domain.replenishment.backtest import run_backtest  # noqa: E402
 from domain.replenishment.config import PolicyConfig  # noqa: E402
 
 
-def ensure_demo_chain(directory: Path) -> Path:
-    """The benchmarks' demo chain in `directory`, generated there first if it is not."""
+def ensure_demo_chain(directory: Path, days: int = 365) -> Path:
+    """The benchmarks' demo chain (`days` of history to 2026-10-31) in `directory`, generated there
+    first if it is not."""
     if not (directory / "sales.csv").exists():
-        generate_demo_chain(directory, seed=7, end_date=date(2026, 10, 31))
+        generate_demo_chain(directory, seed=7, days=days, end_date=date(2026, 10, 31))
     return directory
 
 

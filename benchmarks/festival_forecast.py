@@ -22,7 +22,6 @@ or Spring Festival before its origins, so there the two forecasts are the same.
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +29,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.analytics_frames import load_chain_frames  # noqa: E402
-from adapters.demo_chain import generate_demo_chain  # noqa: E402
+from benchmarks.backtest_policy import ensure_demo_chain  # noqa: E402
 from domain.forecasting.accuracy import ASSISTANT, SEASONAL_NAIVE, origin_scores  # noqa: E402
 from domain.forecasting.model import ForecastConfig  # noqa: E402
 from domain.replenishment.backtest import run_backtest  # noqa: E402
@@ -38,12 +37,6 @@ from domain.replenishment.backtest import run_backtest  # noqa: E402
 HORIZON = 28
 FESTIVE = ("月饼", "礼盒", "酒类", "火锅食材")
 ORIGINS = ("2026-09-06", "2026-01-25")
-
-
-def two_year_chain(directory: Path) -> Path:
-    if not (directory / "sales.csv").exists():
-        generate_demo_chain(directory, seed=7, days=730, end_date=date(2026, 10, 31))
-    return directory
 
 
 def by_category(scores: pd.DataFrame, category: pd.Series) -> pd.DataFrame:
@@ -59,7 +52,7 @@ def by_category(scores: pd.DataFrame, category: pd.Series) -> pd.DataFrame:
 
 
 def main() -> None:
-    directory = two_year_chain(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/demo_2y"))
+    directory = ensure_demo_chain(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/demo_2y"), days=730)
     frames = load_chain_frames(directory)
     category = frames.products.set_index("sku")["category"]
     for origin in map(pd.Timestamp, sys.argv[2:] or ORIGINS):
