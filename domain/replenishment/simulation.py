@@ -81,7 +81,7 @@ def simulate(
     state = ChainState(keys, _starting_stock(frames, keys), np.zeros((len(keys), total_days + 60)))
     demand = _store_demand(truth, keys, first, total_days)
     if policy == "assistant":
-        decide = _assistant(frames, truth, forecaster, first, config)
+        decide = _assistant(frames, truth, keys, forecaster, first, config)
     else:
         decide = _min_max(frames, truth, keys, first)
     cost = keys["unit_cost"].to_numpy()
@@ -149,23 +149,23 @@ def _store_demand(truth: SalesPanel, keys: pd.DataFrame, first: int, days: int) 
     return demand
 
 
-def _supplier_lead(frames: ChainFrames, keys: pd.DataFrame, config: PolicyConfig) -> np.ndarray:
-    offers = choose_suppliers(frames.suppliers, frames.products, config).set_index("sku")["lead_time_days"]
-    return keys["sku"].map(offers).fillna(config.default_lead_time_days).to_numpy(dtype=int)
+def _supplier_lead(offers: pd.DataFrame, keys: pd.DataFrame, config: PolicyConfig) -> np.ndarray:
+    """Lead time of each key's chosen offer (`offers` from `choose_suppliers`)."""
+    lead = offers.set_index("sku")["lead_time_days"]
+    return keys["sku"].map(lead).fillna(config.default_lead_time_days).to_numpy(dtype=int)
 
 
-def _assistant(frames, truth, forecaster, first, config):
+def _assistant(frames, truth, keys, forecaster, first, config):
     """Nightly: the replenishment plan on the simulated stock; weekly: a fresh forecast."""
     targets: dict[str, pd.DataFrame] = {}
-    supplier_lead: dict[str, np.ndarray] = {}
     distances = distance_table(frames.locations)
+    supplier_lead = _supplier_lead(choose_suppliers(frames.suppliers, frames.products, config), keys, config)
 
     def decide(state: ChainState, day: int) -> tuple[int, int, float]:
         if day % 7 == 0:
             fresh = chain_targets(frames, forecaster.outlook(truth, first + day), config)
             aligned = state.keys[["location_code", "sku"]].merge(fresh, on=["location_code", "sku"], how="left")
             targets["now"] = _fill_missing_targets(aligned, state.keys, config)
-            supplier_lead["now"] = _supplier_lead(frames, state.keys, config)
         position = state.position(day)
         current = targets["now"].assign(
             on_hand=state.on_hand, reserved=0.0, in_transit_in=position - state.on_hand, position=position
@@ -178,7 +178,7 @@ def _assistant(frames, truth, forecaster, first, config):
         np.subtract.at(state.on_hand, sources, qty[moving])
         km = pair_km(distances, lines.loc[moving, "source_code"], lines.loc[moving, "location_code"])
         state.ship(day, rows[moving], qty[moving], transfer_days(km, config).astype(int))
-        state.ship(day, rows[~moving], qty[~moving], supplier_lead["now"][rows[~moving]])
+        state.ship(day, rows[~moving], qty[~moving], supplier_lead[rows[~moving]])
         return int((~moving).sum()), int(moving.sum()), float(qty[~moving].sum())
 
     return decide
@@ -203,11 +203,12 @@ def _min_max(frames: ChainFrames, truth: SalesPanel, keys: pd.DataFrame, first: 
     their nearest warehouse, then buy (SKUs a supplier delivers to stores: straight from it)."""
     rows = _rows(keys, truth.series)
     config = PolicyConfig()
-    direct = direct_delivered(choose_suppliers(frames.suppliers, frames.products, config))
+    offers = choose_suppliers(frames.suppliers, frames.products, config)
+    direct = direct_delivered(offers)
     home = stocking_warehouse(keys, frames.locations, set(), direct)
     home_rows = _rows(keys, pd.DataFrame({"location_code": home, "sku": keys["sku"]}))
     served = home_rows >= 0
-    lead = _supplier_lead(frames, keys, config)
+    lead = _supplier_lead(offers, keys, config)
     delivery_days = transfer_days(pair_km(distance_table(frames.locations), home, keys["location_code"]), config)
     pack, minimum = keys["pack_size"].fillna(1).to_numpy(), keys["min_order_qty"].fillna(0).to_numpy()
     is_store = (keys["kind"] == "store").to_numpy()
